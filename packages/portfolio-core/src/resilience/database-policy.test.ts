@@ -1,0 +1,226 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InternalError, NotFoundError, TimeoutError, UnavailableError, VersionConflictError } from '../errors.js';
+import { createDatabasePolicy, type CircuitBreakerState, type RetryEvent } from './database-policy.js';
+
+function networkError(): Error {
+  const error = new Error('connection reset');
+  error.name = 'MongoNetworkError';
+  return error;
+}
+
+function duplicateKeyError(): Error {
+  return Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
+}
+
+async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+describe('database policy: circuit breaker', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('opens after 5 consecutive failures, rejects at once, half-opens after 30 s and closes after 3 successes', async () => {
+    const policy = createDatabasePolicy();
+    const states: CircuitBreakerState[] = [];
+    const events: string[] = [];
+    policy.onStateChange((s) => states.push(s));
+    policy.onBreak(() => events.push('break'));
+    policy.onHalfOpen(() => events.push('half-open'));
+    policy.onReset(() => events.push('reset'));
+    const failing = vi.fn(() => Promise.reject(new Error('boom')));
+
+    for (let i = 0; i < 4; i += 1) {
+      expect((await settle(policy.execute('op', 'write', failing))).ok).toBe(false);
+    }
+    expect(policy.state).toBe('closed');
+    const fifth = await settle(policy.execute('op', 'write', failing));
+    expect(fifth).toStrictEqual({ ok: false, error: expect.any(InternalError) as unknown });
+    expect(policy.state).toBe('open');
+    expect(failing).toHaveBeenCalledTimes(5);
+
+    // Open: the call never reaches the database and needs no timer to fail.
+    const work = vi.fn(() => Promise.resolve('value'));
+    const rejected = await settle(policy.execute('op', 'read', work));
+    expect(work).not.toHaveBeenCalled();
+    expect(rejected.ok).toBe(false);
+    const error = (rejected as { error: UnavailableError }).error;
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect([error.reason, error.retryAfterMs]).toStrictEqual(['circuit-open', 30_000]);
+
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(policy.retryAfterMs()).toBe(20_000);
+    await vi.advanceTimersByTimeAsync(20_000);
+
+    expect(await policy.execute('op', 'read', work)).toBe('value');
+    expect(policy.state).toBe('half-open');
+    expect(await policy.execute('op', 'read', work)).toBe('value');
+    expect(policy.state).toBe('half-open');
+    expect(await policy.execute('op', 'read', work)).toBe('value');
+    expect(policy.state).toBe('closed');
+    expect(states).toStrictEqual(['open', 'half-open', 'closed']);
+    expect(events).toStrictEqual(['break', 'half-open', 'reset']);
+  });
+
+  it('reopens on a failure while half-open', async () => {
+    const policy = createDatabasePolicy({ failureThreshold: 2, halfOpenAfterMs: 1000 });
+    const fail = () => Promise.reject(new Error('down'));
+    await settle(policy.execute('op', 'write', fail));
+    await settle(policy.execute('op', 'write', fail));
+    expect(policy.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1000);
+    await policy.execute('op', 'write', () => Promise.resolve(1));
+    expect(policy.state).toBe('half-open');
+    await settle(policy.execute('op', 'write', fail));
+    expect(policy.state).toBe('open');
+    expect(policy.retryAfterMs()).toBe(1000);
+  });
+
+  it('does not count domain errors or duplicate keys as failures', async () => {
+    const policy = createDatabasePolicy({ failureThreshold: 2 });
+    const notFound = new NotFoundError('x');
+    for (let i = 0; i < 5; i += 1) {
+      expect(await settle(policy.execute('op', 'read', () => Promise.reject(notFound)))).toStrictEqual({
+        ok: false,
+        error: notFound,
+      });
+      await settle(policy.execute('op', 'write', () => Promise.reject(new VersionConflictError('x', 1, 2))));
+      await settle(policy.execute('op', 'bulk', () => Promise.reject(duplicateKeyError())));
+    }
+    expect(policy.state).toBe('closed');
+  });
+
+  it('resets the failure count after a success', async () => {
+    const policy = createDatabasePolicy({ failureThreshold: 3 });
+    for (let i = 0; i < 5; i += 1) {
+      await settle(policy.execute('op', 'write', () => Promise.reject(new Error('x'))));
+      await settle(policy.execute('op', 'write', () => Promise.reject(new Error('x'))));
+      await policy.execute('op', 'write', () => Promise.resolve());
+    }
+    expect(policy.state).toBe('closed');
+  });
+
+  it('times out an attempt and counts it as a failure', async () => {
+    const policy = createDatabasePolicy({ timeoutMs: 100, failureThreshold: 1 });
+    const pending = settle(policy.execute('findById', 'write', () => new Promise<never>(() => undefined)));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(policy.state).toBe('closed');
+    await vi.advanceTimersByTimeAsync(1);
+    const result = await pending;
+    expect(result.ok).toBe(false);
+    const error = (result as { error: TimeoutError }).error;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect([error.operation, error.timeoutMs]).toStrictEqual(['findById', 100]);
+    expect(policy.state).toBe('open');
+  });
+
+  it('retries a timed-out read like a transient error', async () => {
+    const policy = createDatabasePolicy({ timeoutMs: 50, readRetries: 1, retryInitialDelayMs: 10 });
+    const fn = vi
+      .fn<() => Promise<string>>()
+      .mockImplementationOnce(() => new Promise<never>(() => undefined))
+      .mockResolvedValueOnce('second');
+    const pending = policy.execute('findAll', 'read', fn);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(await pending).toBe('second');
+    expect(fn).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('database policy: retries', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('retries idempotent reads after 1 s, 2 s and 4 s on transient errors', async () => {
+    const policy = createDatabasePolicy({ failureThreshold: 10 });
+    const retries: RetryEvent[] = [];
+    policy.onRetry((e) => retries.push(e));
+    const error = networkError();
+    const fn = vi
+      .fn<() => Promise<string>>()
+      .mockRejectedValueOnce(error)
+      .mockRejectedValueOnce(error)
+      .mockRejectedValueOnce(error)
+      .mockResolvedValueOnce('done');
+    const pending = policy.execute('search', 'read', fn);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fn).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fn).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(fn).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fn).toHaveBeenCalledTimes(3);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(await pending).toBe('done');
+    expect(fn).toHaveBeenCalledTimes(4);
+    expect(retries).toStrictEqual([
+      { operation: 'search', attempt: 1, delayMs: 1000, error },
+      { operation: 'search', attempt: 2, delayMs: 2000, error },
+      { operation: 'search', attempt: 3, delayMs: 4000, error },
+    ]);
+  });
+
+  it('gives up after the configured retries with UNAVAILABLE', async () => {
+    const policy = createDatabasePolicy({ readRetries: 2, retryInitialDelayMs: 10, failureThreshold: 10 });
+    const fn = vi.fn(() => Promise.reject(networkError()));
+    const pending = settle(policy.execute('findAll', 'read', fn));
+    await vi.advanceTimersByTimeAsync(30);
+    const result = await pending;
+    expect(fn).toHaveBeenCalledTimes(3);
+    expect((result as { error: UnavailableError }).error).toMatchObject({ code: 'UNAVAILABLE', reason: 'database' });
+  });
+
+  it('never retries a single write, and retries a bulk insert once', async () => {
+    const policy = createDatabasePolicy({ failureThreshold: 10 });
+    const write = vi.fn(() => Promise.reject(networkError()));
+    const writeResult = await settle(policy.execute('insertOne', 'write', write));
+    expect(write).toHaveBeenCalledTimes(1);
+    expect((writeResult as { error: unknown }).error).toBeInstanceOf(UnavailableError);
+
+    const bulk = vi.fn(() => Promise.reject(networkError()));
+    const pending = settle(policy.execute('insertMany', 'bulk', bulk));
+    await vi.advanceTimersByTimeAsync(1000);
+    await pending;
+    expect(bulk).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not retry non-transient errors or domain errors', async () => {
+    const policy = createDatabasePolicy();
+    const fn = vi.fn(() => Promise.reject(new Error('bad query')));
+    await settle(policy.execute('search', 'read', fn));
+    const domain = vi.fn(() => Promise.reject(new NotFoundError('x')));
+    await settle(policy.execute('findById', 'read', domain));
+    expect([fn.mock.calls.length, domain.mock.calls.length]).toStrictEqual([1, 1]);
+  });
+
+  it('stops retrying when the breaker opens', async () => {
+    const policy = createDatabasePolicy({ failureThreshold: 2 });
+    const fn = vi.fn(() => Promise.reject(networkError()));
+    const pending = settle(policy.execute('search', 'read', fn));
+    await vi.advanceTimersByTimeAsync(1000);
+    const result = await pending;
+    expect(fn).toHaveBeenCalledTimes(2);
+    expect((result as { error: UnavailableError }).error).toMatchObject({ reason: 'database', retryAfterMs: 30_000 });
+    expect(policy.state).toBe('open');
+  });
+
+  it('validates its options', () => {
+    expect(() => createDatabasePolicy({ failureThreshold: 0 })).toThrow(
+      'Database policy option failureThreshold must be an integer >= 1, got 0',
+    );
+    expect(createDatabasePolicy({ timeoutMs: 250 }).options).toMatchObject({ timeoutMs: 250, failureThreshold: 5 });
+  });
+});

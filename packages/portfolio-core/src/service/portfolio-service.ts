@@ -1,0 +1,219 @@
+import * as v from 'valibot';
+import { createValidationCache, type ValidationCache } from '../cache/validation-cache.js';
+import {
+  AlreadyExistsError,
+  BatchTooLargeError,
+  DuplicateInBatchError,
+  EmptyBatchError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+  type DuplicateName,
+} from '../errors.js';
+import { parseOrThrow, registerNameRequirement } from '../portfolio/issues.js';
+import { createPagination } from '../portfolio/pagination.js';
+import { BULK_MAX_ITEMS, NAME_RULE_MESSAGE, OBJECT_ID_PATTERN, normalizeName } from '../portfolio/rules.js';
+import { DateTimeSchema, VersionSchema, buildPortfolioSchemas } from '../portfolio/schemas.js';
+import type { NewPortfolio, Portfolio, PortfolioPage } from '../portfolio/types.js';
+import {
+  createDatabasePolicy,
+  type DatabasePolicy,
+  type DatabasePolicyOptions,
+} from '../resilience/database-policy.js';
+import type { PortfolioStore } from '../store/portfolio-store.js';
+
+/** Options of {@link createPortfolioService}. */
+export interface PortfolioServiceOptions {
+  /** Where portfolios live. */
+  readonly store: PortfolioStore;
+  /** Name-verdict cache; default a new cache of 1000 entries. */
+  readonly cache?: ValidationCache;
+  /** Resilience policy around every store call; default built from `resilience`. */
+  readonly policy?: DatabasePolicy;
+  /** Tunables for the default policy (ignored when `policy` is given). */
+  readonly resilience?: DatabasePolicyOptions;
+  /** Source of "now" for default creation dates; default `() => new Date()`. */
+  readonly clock?: () => Date;
+}
+
+/** Options of {@link PortfolioService.createMany}. */
+export interface CreateManyOptions {
+  /** Reject the batch with `ALREADY_EXISTS` when a name already exists (case-insensitive). */
+  readonly rejectExisting?: boolean;
+}
+
+/**
+ * Portfolio use cases. Every method validates its input itself (raw JSON values are fine) and
+ * throws only catalogue errors.
+ */
+export interface PortfolioService {
+  /** Returns the portfolio with `id`; `NOT_FOUND` also for malformed ids. */
+  get(id: string): Promise<Portfolio>;
+  /** Returns every portfolio, newest first. */
+  list(): Promise<Portfolio[]>;
+  /** Creates one portfolio from a create input; unknown fields are dropped. */
+  create(input: unknown): Promise<Portfolio>;
+  /** Replaces name (and dateCreated if given) when `input.version` equals the stored version; version + 1. */
+  update(id: string, input: unknown): Promise<Portfolio>;
+  /** Deletes the portfolio when `version` equals the stored version. */
+  delete(id: string, version: unknown): Promise<void>;
+  /** Searches `{ name?, name_like?, limit?, offset? }` (typed values), newest first, with pagination. */
+  search(query: unknown): Promise<PortfolioPage>;
+  /**
+   * Creates 1..100 portfolios all-or-nothing, returned in input order. Checks, in order: array,
+   * size, every item, duplicates in the batch, then (if asked) names already stored.
+   */
+  createMany(inputs: unknown, options?: CreateManyOptions): Promise<Portfolio[]>;
+  /** Round-trips to the database through the breaker (no retries); throws when it is unreachable. */
+  ping(): Promise<void>;
+  /** The resilience policy: breaker state, retry-after and events. */
+  readonly policy: DatabasePolicy;
+  /** The validation cache: counters for metrics. */
+  readonly cache: ValidationCache;
+}
+
+/**
+ * Creates the portfolio service on a store.
+ * @param options store plus optional cache, policy, resilience tunables and clock
+ */
+export function createPortfolioService(options: PortfolioServiceOptions): PortfolioService {
+  const { store } = options;
+  const cache = options.cache ?? createValidationCache();
+  const policy = options.policy ?? createDatabasePolicy(options.resilience);
+  const clock = options.clock ?? (() => new Date());
+
+  const checkName = (raw: string): boolean => cache.isValidName(raw);
+  registerNameRequirement(checkName);
+  const nameSchema = v.pipe(v.string('Name must be a string'), v.check(checkName, NAME_RULE_MESSAGE), v.trim());
+  const dateSchema = v.union([v.date(), DateTimeSchema], 'Date must be an ISO 8601 date-time');
+  const schemas = buildPortfolioSchemas(nameSchema, dateSchema);
+
+  /** valibot's object schema accepts arrays; a portfolio must be a plain object. */
+  function parseObject<T extends v.GenericSchema>(
+    schema: T,
+    input: unknown,
+    basePath: (string | number)[] = [],
+    message = 'Portfolio must be an object',
+  ) {
+    if (Array.isArray(input)) throw new ValidationError([{ path: basePath, message, type: 'model_type', input }]);
+    return parseOrThrow(schema, input, basePath);
+  }
+
+  function toNew(data: v.InferOutput<typeof schemas.create>): NewPortfolio {
+    return { name: data.name, dateCreated: data.dateCreated ?? clock(), version: data.version ?? 1 };
+  }
+
+  function findDuplicates(items: readonly NewPortfolio[]): DuplicateName[] {
+    const positions = new Map<string, number[]>();
+    items.forEach((item, index) => {
+      const key = normalizeName(item.name);
+      const list = positions.get(key);
+      if (list) list.push(index);
+      else positions.set(key, [index]);
+    });
+    const duplicates: DuplicateName[] = [];
+    for (const list of positions.values()) {
+      if (list.length > 1) duplicates.push({ name: items[list[1] as number]!.name, positions: list });
+    }
+    return duplicates;
+  }
+
+  return {
+    async get(id) {
+      if (typeof id !== 'string' || !OBJECT_ID_PATTERN.test(id)) throw new NotFoundError(String(id));
+      const found = await policy.execute('findById', 'read', () => store.findById(id.toLowerCase()));
+      if (found === null) throw new NotFoundError(id);
+      return found;
+    },
+
+    list() {
+      return policy.execute('findAll', 'read', () => store.findAll());
+    },
+
+    async create(input) {
+      const data = parseObject(schemas.create, input);
+      const portfolio = toNew(data);
+      return policy.execute('insertOne', 'write', () => store.insertOne(portfolio));
+    },
+
+    async update(id, input) {
+      const data = parseObject(schemas.update, input);
+      if (typeof id !== 'string' || !OBJECT_ID_PATTERN.test(id)) throw new NotFoundError(String(id));
+      const key = id.toLowerCase();
+      const changes = data.dateCreated ? { name: data.name, dateCreated: data.dateCreated } : { name: data.name };
+      const result = await policy.execute('updateVersioned', 'write', () =>
+        store.updateVersioned(key, data.version, changes),
+      );
+      if (result.status === 'not-found') throw new NotFoundError(id);
+      if (result.status === 'conflict') throw new VersionConflictError(id, data.version, result.actualVersion);
+      return result.portfolio;
+    },
+
+    async delete(id, version) {
+      const expected = parseOrThrow(VersionSchema, version, ['version']);
+      if (typeof id !== 'string' || !OBJECT_ID_PATTERN.test(id)) throw new NotFoundError(String(id));
+      const result = await policy.execute('deleteVersioned', 'write', () =>
+        store.deleteVersioned(id.toLowerCase(), expected),
+      );
+      if (result.status === 'not-found') throw new NotFoundError(id);
+      if (result.status === 'conflict') throw new VersionConflictError(id, expected, result.actualVersion);
+    },
+
+    async search(query) {
+      const q = parseObject(schemas.search, query ?? {}, [], 'Search query must be an object');
+      if (q.name !== undefined && q.name_like !== undefined) {
+        throw new ValidationError([
+          {
+            path: [],
+            message: 'Only one search parameter allowed: name or name_like',
+            type: 'mutually_exclusive',
+          },
+        ]);
+      }
+      const criteria = {
+        ...(q.name !== undefined ? { name: q.name } : {}),
+        ...(q.name_like !== undefined ? { nameLike: q.name_like } : {}),
+        limit: q.limit,
+        offset: q.offset,
+      };
+      const result = await policy.execute('search', 'read', () => store.search(criteria));
+      return { portfolios: result.items, pagination: createPagination(result.total, q.limit, q.offset) };
+    },
+
+    async createMany(inputs, createOptions = {}) {
+      if (!Array.isArray(inputs)) {
+        throw new ValidationError([
+          { path: [], message: 'Request must be a list of portfolios', type: 'list_type', input: inputs },
+        ]);
+      }
+      if (inputs.length === 0) throw new EmptyBatchError();
+      if (inputs.length > BULK_MAX_ITEMS) throw new BatchTooLargeError(inputs.length, BULK_MAX_ITEMS);
+      const items: NewPortfolio[] = [];
+      const issues: ValidationError['issues'][number][] = [];
+      inputs.forEach((input: unknown, index) => {
+        try {
+          items.push(toNew(parseObject(schemas.create, input, [index])));
+        } catch (error) {
+          if (error instanceof ValidationError) issues.push(...error.issues);
+          else throw error;
+        }
+      });
+      if (issues.length > 0) throw new ValidationError(issues);
+      const duplicates = findDuplicates(items);
+      if (duplicates.length > 0) throw new DuplicateInBatchError(duplicates);
+      if (createOptions.rejectExisting === true) {
+        const names = items.map((item) => item.name);
+        const existing = await policy.execute('findExistingNames', 'read', () => store.findExistingNames(names));
+        if (existing.length > 0) throw new AlreadyExistsError(existing);
+      }
+      return policy.execute('insertMany', 'bulk', (signal) => store.insertMany(items, signal ? { signal } : {}));
+    },
+
+    async ping() {
+      await policy.execute('ping', 'write', () => store.ping());
+    },
+
+    policy,
+    cache,
+  };
+}

@@ -1,0 +1,67 @@
+import type { NewPortfolio, Portfolio, SearchCriteria, SearchResult } from '../portfolio/types.js';
+
+/** Outcome of a version-checked update. */
+export type VersionedUpdateResult =
+  | { readonly status: 'updated'; readonly portfolio: Portfolio }
+  | { readonly status: 'not-found' }
+  | { readonly status: 'conflict'; readonly actualVersion: number };
+
+/** Outcome of a version-checked delete. */
+export type VersionedDeleteResult =
+  | { readonly status: 'deleted' }
+  | { readonly status: 'not-found' }
+  | { readonly status: 'conflict'; readonly actualVersion: number };
+
+/** New values of an update; `dateCreated` is kept when absent. */
+export interface PortfolioChanges {
+  /** The new (trimmed) name. */
+  readonly name: string;
+  /** The new creation instant, if supplied. */
+  readonly dateCreated?: Date;
+}
+
+/** Options of {@link PortfolioStore.insertMany}. */
+export interface InsertManyOptions {
+  /** Aborted when the caller gave up (e.g. timed out): the batch must not stay. */
+  readonly signal?: AbortSignal;
+}
+
+/** How a store makes a bulk insert all-or-nothing. */
+export type BulkStrategy = 'transaction' | 'compensation' | 'atomic';
+
+/**
+ * Persistence of portfolios. Implementations receive validated values only, report domain outcomes
+ * as results (never as thrown catalogue errors) and throw only for infrastructure failures.
+ */
+export interface PortfolioStore {
+  /** Finds a portfolio by id; malformed ids find nothing. */
+  findById(id: string): Promise<Portfolio | null>;
+  /** Returns every portfolio, newest first. */
+  findAll(): Promise<Portfolio[]>;
+  /** Inserts one portfolio and returns it with its new id. */
+  insertOne(portfolio: NewPortfolio): Promise<Portfolio>;
+  /**
+   * Inserts all portfolios or none: when it throws, nothing of the batch remains. When `signal`
+   * is aborted before the batch is committed, the batch is undone and the call rejects.
+   * @returns the stored portfolios in input order
+   */
+  insertMany(portfolios: readonly NewPortfolio[], options?: InsertManyOptions): Promise<Portfolio[]>;
+  /**
+   * Replaces name (and dateCreated if given) and increments the version, matching `{id, version}`
+   * atomically; tells a missing id from a version mismatch.
+   */
+  updateVersioned(id: string, expectedVersion: number, changes: PortfolioChanges): Promise<VersionedUpdateResult>;
+  /** Deletes the portfolio matching `{id, version}` atomically; tells a missing id from a mismatch. */
+  deleteVersioned(id: string, expectedVersion: number): Promise<VersionedDeleteResult>;
+  /** Searches by exact or substring name (case-insensitive, literal), newest first, with a total. */
+  search(criteria: SearchCriteria): Promise<SearchResult>;
+  /**
+   * Returns which of `names` already exist, compared trimmed and case-insensitively.
+   * @returns the given names (as given) that exist, in input order
+   */
+  findExistingNames(names: readonly string[]): Promise<string[]>;
+  /** Checks the backend answers; throws when it does not. */
+  ping(): Promise<void>;
+  /** The strategy {@link insertMany} uses (known after the first call or `ensureReady`). */
+  bulkStrategy(): Promise<BulkStrategy>;
+}

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const scratch = mkdtempSync(join(tmpdir(), 'portfolio-core-pack-'));
+
+function run(command: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 150_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
+  }
+}
+
+const USAGE = `
+import { createPortfolioService, InMemoryPortfolioStore, isNotFoundError, ERROR_CODES, PortfolioCreateSchema } from '@globeco/portfolio-core';
+const service = createPortfolioService({ store: new InMemoryPortfolioStore(), clock: () => new Date('2024-01-15T10:30:00Z') });
+const created = await service.create({ name: ' Packed ', portfolioId: 'ignored' });
+const found = await service.get(created.portfolioId);
+let missing = false;
+try { await service.get('65a1b2c3d4e5f6a7b8c9d0e1'); } catch (e) { missing = isNotFoundError(e); }
+console.log(JSON.stringify({ found: { ...found, portfolioId: found.portfolioId.length }, missing, codes: ERROR_CODES.length, schema: PortfolioCreateSchema.type }));
+`;
+
+const TYPED_USAGE = `
+import { createPortfolioService, InMemoryPortfolioStore, type Portfolio, type PortfolioService } from '@globeco/portfolio-core';
+const service: PortfolioService = createPortfolioService({ store: new InMemoryPortfolioStore() });
+export const created: Promise<Portfolio> = service.create({ name: 'typed' });
+`;
+
+describe('published package', () => {
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('packs, installs from the tarball outside the workspace and works there', () => {
+    if (!existsSync(join(packageDir, 'dist', 'index.js'))) run('pnpm', ['run', 'build'], packageDir);
+    run('pnpm', ['pack', '--pack-destination', scratch], packageDir);
+    const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
+    expect(tarball).toMatch(/^globeco-portfolio-core-\d+\.\d+\.\d+\.tgz$/);
+
+    const listing = run('tar', ['-tzf', join(scratch, tarball!)], scratch).trim().split('\n').sort();
+    expect(listing).toStrictEqual([
+      'package/LICENSE',
+      'package/README.md',
+      'package/dist/index.d.ts',
+      'package/dist/index.js',
+      'package/dist/index.js.map',
+      'package/package.json',
+    ]);
+
+    const project = join(scratch, 'consumer');
+    run('mkdir', ['-p', project], scratch);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', join(scratch, tarball!)], project);
+
+    writeFileSync(join(project, 'use.mjs'), USAGE);
+    const output = JSON.parse(run(process.execPath, ['use.mjs'], project)) as unknown;
+    expect(output).toStrictEqual({
+      found: { portfolioId: 24, name: 'Packed', dateCreated: '2024-01-15T10:30:00.000Z', version: 1 },
+      missing: true,
+      codes: 10,
+      schema: 'object',
+    });
+
+    // The declarations resolve for a TypeScript consumer using Node's module resolution.
+    writeFileSync(join(project, 'use.ts'), TYPED_USAGE);
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          types: [],
+        },
+        files: ['use.ts'],
+      }),
+    );
+    run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
+  }, 180_000);
+});
