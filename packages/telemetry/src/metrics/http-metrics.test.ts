@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestMeter, histogramPoints, points, type TestMeter } from '../../test/support/meter.js';
+import { createHttpMetrics, HTTP_DURATION_BUCKETS_MS } from './http-metrics.js';
+
+let tm: TestMeter;
+afterEach(async () => {
+  await tm.shutdown();
+});
+
+describe('createHttpMetrics', () => {
+  it('records count, duration (ms, original buckets) and in-flight with method/path/status labels', async () => {
+    tm = createTestMeter();
+    let clock = 1_000;
+    const http = createHttpMetrics(tm.meter, { now: () => clock });
+    const a = http.start('get', '/api/v1/portfolio/507f1f77bcf86cd799439011');
+    const b = http.start('POST', '/api/v1/portfolios');
+    const c = http.start('GET', '/nowhere/507f1f77bcf86cd799439011');
+    expect(points((await tm.collect()).get('http_requests_in_flight'))).toStrictEqual([
+      [{ method: 'GET' }, 2],
+      [{ method: 'POST' }, 1],
+    ]);
+    clock += 12.5;
+    http.end(a, 200, '/api/v1/portfolio/:portfolioId', '/api/v1/portfolio/507f1f77bcf86cd799439011');
+    http.end(b, 201, '/api/v1/portfolios', '/api/v1/portfolios');
+    http.end(c, 404, undefined, '/nowhere/507f1f77bcf86cd799439011');
+
+    const m = await tm.collect();
+    expect(points(m.get('http_requests_total'))).toStrictEqual([
+      [{ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '200' }, 1],
+      [{ method: 'POST', path: '/api/v1/portfolios', status: '201' }, 1],
+      [{ method: 'GET', path: '/nowhere/{id}', status: '404' }, 1],
+    ]);
+    expect(histogramPoints(m.get('http_request_duration'))).toStrictEqual([
+      [{ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '200' }, 1, 12.5],
+      [{ method: 'POST', path: '/api/v1/portfolios', status: '201' }, 1, 12.5],
+      [{ method: 'GET', path: '/nowhere/{id}', status: '404' }, 1, 12.5],
+    ]);
+    const duration = m.get('http_request_duration');
+    expect(duration?.descriptor.unit).toBe('ms');
+    const first = duration?.dataPoints[0]?.value as { buckets: { boundaries: number[] } };
+    expect(first.buckets.boundaries).toStrictEqual(HTTP_DURATION_BUCKETS_MS);
+    expect(points(m.get('http_requests_in_flight'))).toStrictEqual([
+      [{ method: 'GET' }, 0],
+      [{ method: 'POST' }, 0],
+    ]);
+  });
+
+  it('bounds label cardinality: odd methods and statuses, and unmatched paths past the budget', async () => {
+    tm = createTestMeter();
+    const http = createHttpMetrics(tm.meter, { maxUnmatchedPaths: 2 });
+    for (const p of ['/a', '/b', '/c', '/d', '/a']) http.end(http.start('GET', p), 404, undefined, p);
+    http.end(http.start('BREW', '/a'), 999, undefined, '/a');
+    expect(points((await tm.collect()).get('http_requests_total'))).toStrictEqual([
+      [{ method: 'GET', path: '/a', status: '404' }, 2],
+      [{ method: 'GET', path: '/b', status: '404' }, 1],
+      [{ method: 'GET', path: '/{other}', status: '404' }, 2],
+      [{ method: '_OTHER', path: '/a', status: '500' }, 1],
+    ]);
+  });
+});
