@@ -1,11 +1,44 @@
-import { createServer } from 'node:http';
+// Entry point: config → telemetry → (dynamic import) MongoDB, service, app → listen → graceful stop.
+import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type AppConfig } from './config.js';
+import { startObservability } from './observability.js';
 
-// Placeholder until the Koa service lands: answers the plain health probe only.
-const port = Number(process.env.PORT ?? 8000);
-createServer((req, res) => {
-  if (req.url === '/health') {
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
-    return;
+function loadOrExit(): AppConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(CONFIG_ERROR_EXIT_CODE);
+    }
+    throw error;
   }
-  res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: 'Not Found' }));
-}).listen(port, () => console.log(JSON.stringify({ msg: 'listening', port })));
+}
+
+const config = loadOrExit();
+// Telemetry starts before Koa and the MongoDB driver are loaded, so their instrumentation applies.
+const obs = startObservability(config);
+const { startService } = await import('./runtime.js');
+
+try {
+  const service = await startService(config, obs);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) {
+      obs.logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    service.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        obs.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+} catch (error) {
+  obs.logger.fatal({ err: error }, 'start-up failed');
+  await obs.shutdown();
+  process.exit(1);
+}

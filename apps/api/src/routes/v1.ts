@@ -1,0 +1,117 @@
+import type { Router } from '@koa/router';
+import * as v from 'valibot';
+import {
+  ObjectIdSchema,
+  PortfolioCreateSchema,
+  PortfolioJsonSchema,
+  PortfolioUpdateSchema,
+  VersionSchema,
+  toQueryInteger,
+} from '@globeco/portfolio-core';
+import { readJsonBody } from '../http/json-body.js';
+import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
+import { parseIn, queryValue } from './request.js';
+import type { PortfolioOperations } from './service-port.js';
+
+const PREFIX = '/api/v1';
+
+const DeleteQuerySchema = v.object({ version: VersionSchema });
+
+/** Route table of the v1 API. */
+export const V1_ROUTES = [
+  {
+    method: 'get',
+    path: `${PREFIX}/portfolios`,
+    operationId: 'v1ListPortfolios',
+    summary: 'List all portfolios',
+    tag: 'v1',
+    responses: { 200: { description: 'Every portfolio', schema: v.array(PortfolioJsonSchema) } },
+  },
+  {
+    method: 'post',
+    path: `${PREFIX}/portfolios`,
+    operationId: 'v1CreatePortfolio',
+    summary: 'Create a portfolio',
+    tag: 'v1',
+    body: PortfolioCreateSchema,
+    responses: {
+      201: { description: 'Created', schema: PortfolioJsonSchema },
+      413: { description: 'Body larger than 1 MiB' },
+      422: { description: 'Invalid body' },
+    },
+  },
+  {
+    method: 'get',
+    path: `${PREFIX}/portfolio/:id`,
+    operationId: 'v1GetPortfolio',
+    summary: 'Get one portfolio',
+    tag: 'v1',
+    params: { id: ObjectIdSchema },
+    responses: {
+      200: { description: 'The portfolio', schema: PortfolioJsonSchema },
+      404: { description: 'Portfolio not found (also for malformed ids)' },
+    },
+  },
+  {
+    method: 'put',
+    path: `${PREFIX}/portfolio/:id`,
+    operationId: 'v1UpdatePortfolio',
+    summary: 'Update a portfolio (optimistic concurrency)',
+    tag: 'v1',
+    params: { id: ObjectIdSchema },
+    body: PortfolioUpdateSchema,
+    responses: {
+      200: { description: 'Updated; version incremented', schema: PortfolioJsonSchema },
+      404: { description: 'Portfolio not found' },
+      409: { description: 'Version conflict' },
+      422: { description: 'Invalid body' },
+    },
+  },
+  {
+    method: 'delete',
+    path: `${PREFIX}/portfolio/:id`,
+    operationId: 'v1DeletePortfolio',
+    summary: 'Delete a portfolio (optimistic concurrency)',
+    tag: 'v1',
+    params: { id: ObjectIdSchema },
+    query: DeleteQuerySchema,
+    responses: {
+      204: { description: 'Deleted' },
+      404: { description: 'Portfolio not found' },
+      409: { description: 'Version conflict' },
+      422: { description: 'Missing or non-integer version' },
+    },
+  },
+] as const satisfies readonly RouteSpec[];
+
+/** Creates the router of `/api/v1`. */
+export function createV1Router(service: PortfolioOperations): Router {
+  const handlers = {
+    v1ListPortfolios: async (ctx) => {
+      ctx.body = await service.list();
+    },
+    v1CreatePortfolio: async (ctx) => {
+      const body = await readJsonBody(ctx);
+      ctx.state.issueLocation = 'body';
+      ctx.status = 201;
+      ctx.body = await service.create(body);
+    },
+    v1GetPortfolio: async (ctx) => {
+      ctx.body = await service.get(ctx.params.id ?? '');
+    },
+    v1UpdatePortfolio: async (ctx) => {
+      const body = await readJsonBody(ctx);
+      ctx.state.issueLocation = 'body';
+      // The service validates the body before the id, as the original did (422 before 404).
+      ctx.body = await service.update(ctx.params.id ?? '', body);
+    },
+    v1DeletePortfolio: async (ctx) => {
+      const { version } = parseIn(ctx, 'query', DeleteQuerySchema, {
+        version: toQueryInteger(queryValue(ctx, 'version')),
+      });
+      await service.delete(ctx.params.id ?? '', version);
+      ctx.status = 204;
+    },
+  } satisfies Record<(typeof V1_ROUTES)[number]['operationId'], Handler>;
+  return createSurfaceRouter('v1', V1_ROUTES, handlers);
+}

@@ -1,0 +1,64 @@
+import type { Router } from '@koa/router';
+import * as v from 'valibot';
+import {
+  PaginationJsonSchema,
+  PortfolioBulkCreateSchema,
+  PortfolioJsonSchema,
+  PortfolioSearchQuerySchema,
+} from '@globeco/portfolio-core';
+import { readJsonBody } from '../http/json-body.js';
+import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
+import { parseSearchQuery } from './request.js';
+import type { PortfolioOperations } from './service-port.js';
+
+const PREFIX = '/api/v2';
+
+/** JSON shape of a search response. */
+export const SearchResponseSchema = v.object({ portfolios: v.array(PortfolioJsonSchema), pagination: PaginationJsonSchema });
+
+/** Route table of the v2 API. */
+export const V2_ROUTES = [
+  {
+    method: 'get',
+    path: `${PREFIX}/portfolios`,
+    operationId: 'v2SearchPortfolios',
+    summary: 'Search portfolios by exact name or substring, newest first, paginated',
+    tag: 'v2',
+    query: PortfolioSearchQuerySchema,
+    responses: {
+      200: { description: 'One page of results', schema: SearchResponseSchema },
+      400: { description: 'Both names given, empty search text or a name that breaks the name rule' },
+      422: { description: 'limit or offset not an integer in range' },
+    },
+  },
+  {
+    method: 'post',
+    path: `${PREFIX}/portfolios`,
+    operationId: 'v2CreatePortfolios',
+    summary: 'Create 1..100 portfolios, all or nothing',
+    tag: 'v2',
+    body: PortfolioBulkCreateSchema,
+    responses: {
+      201: { description: 'Created, in request order', schema: v.array(PortfolioJsonSchema) },
+      400: { description: 'Empty batch, more than 100 items or duplicate names in the batch' },
+      413: { description: 'Body larger than 1 MiB' },
+      422: { description: 'Body not an array, or an invalid item' },
+    },
+  },
+] as const satisfies readonly RouteSpec[];
+
+/** Creates the router of `/api/v2`. */
+export function createV2Router(service: PortfolioOperations): Router {
+  const handlers = {
+    v2SearchPortfolios: async (ctx) => {
+      ctx.body = await service.search(parseSearchQuery(ctx, { rangeAs400: false }));
+    },
+    v2CreatePortfolios: async (ctx) => {
+      const body = await readJsonBody(ctx);
+      ctx.state.issueLocation = 'body';
+      ctx.status = 201;
+      ctx.body = await service.createMany(body);
+    },
+  } satisfies Record<(typeof V2_ROUTES)[number]['operationId'], Handler>;
+  return createSurfaceRouter('v2', V2_ROUTES, handlers);
+}

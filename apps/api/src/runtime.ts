@@ -1,0 +1,104 @@
+import type { MongoPortfolioStore } from '@globeco/portfolio-core';
+import { createApp } from './app.js';
+import type { AppConfig } from './config.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import type { Observability } from './observability.js';
+import { startServer, type RunningServer } from './server.js';
+import { createDatabaseStack } from './wiring.js';
+
+/** A running service: stop it with {@link RunningService.shutdown}. */
+export interface RunningService {
+  readonly server: RunningServer;
+  readonly lifecycle: Lifecycle;
+  /** Drains HTTP, closes MongoDB and flushes telemetry; resolves when done. */
+  shutdown(reason: string): Promise<void>;
+}
+
+interface MongoTarget {
+  readonly uri: string;
+  stop(): Promise<void>;
+}
+
+async function resolveMongo(config: AppConfig, obs: Observability): Promise<MongoTarget> {
+  if (config.mongo.uri !== undefined) return { uri: config.mongo.uri, stop: () => Promise.resolve() };
+  const { startMongo } = await import('@globeco/testkit');
+  // An empty env: the configuration above is the only source of settings.
+  const mongo = await startMongo({ topology: 'replset', env: {} });
+  obs.logger.info({ uri: mongo.uri, backend: mongo.backend }, `embedded MongoDB started (${mongo.backend}) at ${mongo.uri}`);
+  return mongo;
+}
+
+/**
+ * Connects and creates the indexes, retrying until it succeeds or `stopped()`; marks the lifecycle
+ * started on success. The explicit connect matters: after a failed first connection the driver
+ * keeps its topology closed until `connect()` is called again.
+ */
+async function ensureIndexesInBackground(
+  client: { connect(): Promise<unknown> },
+  store: MongoPortfolioStore,
+  lifecycle: Lifecycle,
+  obs: Observability,
+  retryMs: number,
+  stopped: () => boolean,
+): Promise<void> {
+  for (let attempt = 1; !stopped(); attempt++) {
+    try {
+      await client.connect();
+      const names = await store.ensureIndexes();
+      lifecycle.markStarted();
+      obs.logger.info({ indexes: names, attempt }, 'indexes ensured; service started');
+      return;
+    } catch (error) {
+      obs.logger.warn({ err: error, attempt, retryInMs: retryMs }, 'index creation failed; MongoDB unreachable?');
+      await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
+    }
+  }
+}
+
+/** Starts MongoDB access, the app and the HTTP server from a loaded configuration. */
+export async function startService(config: AppConfig, obs: Observability): Promise<RunningService> {
+  const mongo = await resolveMongo(config, obs);
+  const { client, store, service, health } = createDatabaseStack(mongo.uri, config, {
+    instrument: (c, s) => obs.instrumentDatabase(c, s),
+  });
+  service.policy.onStateChange((state) => obs.logger.warn({ state }, `database circuit breaker ${state}`));
+
+  const lifecycle = createLifecycle();
+  const app = createApp({
+    service,
+    health,
+    lifecycle,
+    logger: obs.logger,
+    runInRequestContext: obs.runInRequestContext,
+    corsOrigins: config.http.corsOrigins,
+    accessLog: config.http.accessLog,
+    version: config.service.version,
+    httpMetrics: obs.httpMetrics,
+    ...(config.telemetry.enableMetrics ? { renderMetrics: obs.renderMetrics } : {}),
+  });
+  const server = await startServer(app.callback(), config.http);
+  obs.logger.info(
+    { host: server.address.address, port: server.address.port, http2: config.http.http2 },
+    `listening on ${server.address.address}:${server.address.port}`,
+  );
+
+  let stopping = false;
+  // Runs until indexes exist or shutdown begins; it never rejects.
+  void ensureIndexesInBackground(client, store, lifecycle, obs, config.mongo.indexRetryMs, () => stopping);
+
+  let done: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    done ??= (async () => {
+      stopping = true;
+      lifecycle.startDrain();
+      obs.logger.info({ reason, inFlight: server.inFlight, graceMs: config.http.shutdownGraceMs }, 'shutting down');
+      const { forced } = await server.drain(config.http.shutdownGraceMs);
+      await client.close().catch((error: unknown) => obs.logger.warn({ err: error }, 'closing MongoDB failed'));
+      await mongo.stop().catch((error: unknown) => obs.logger.warn({ err: error }, 'stopping embedded MongoDB failed'));
+      obs.logger.info({ forced }, 'stopped');
+      await obs.shutdown();
+    })();
+    return done;
+  };
+  return { server, lifecycle, shutdown };
+}

@@ -1,0 +1,155 @@
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createH2cServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+
+/** A Node request listener, as Koa's `app.callback()` returns. */
+export type RequestHandler = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => void | Promise<void>;
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Serve HTTP/2 cleartext with prior knowledge instead of HTTP/1.1. */
+  readonly http2: boolean;
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /**
+   * How long idle keep-alive connections stay open after draining begins, so a request a client
+   * sent just before the signal is still read and answered (with `Connection: close`); default 1000.
+   */
+  readonly idleLingerMs?: number;
+}
+
+/** A listening server that can drain. */
+export interface RunningServer {
+  /** The bound address (useful with port 0). */
+  readonly address: AddressInfo;
+  /** Requests currently being handled. */
+  readonly inFlight: number;
+  /**
+   * Stops accepting connections, lets in-flight requests finish (answering them with
+   * `Connection: close`), closes idle keep-alive connections, and after `graceMs` closes the rest.
+   * @returns whether connections had to be cut at the deadline
+   */
+  drain(graceMs: number): Promise<{ readonly forced: boolean }>;
+}
+
+/** Starts an HTTP/1.1 (or h2c) server tuned to sit behind a load balancer. */
+export async function startServer(handler: RequestHandler, options: ServerOptions): Promise<RunningServer> {
+  let inFlight = 0;
+  let draining = false;
+  const track = (res: ServerResponse | Http2ServerResponse): void => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+    });
+  };
+
+  if (options.http2) {
+    const sessions = new Set<Http2Session>();
+    const server = createH2cServer({ maxSessionMemory: 32 }, (req, res) => {
+      track(res);
+      // Koa's handler settles every request itself; nothing to await here.
+      void handler(req, res);
+    });
+    server.on('session', (session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+      if (draining) session.close();
+    });
+    server.setTimeout(options.keepAliveTimeoutMs);
+    const address = await listen(server, options);
+    return {
+      address,
+      get inFlight() {
+        return inFlight;
+      },
+      async drain(graceMs) {
+        draining = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // GOAWAY: open streams finish, no new ones are accepted.
+        for (const session of sessions) session.close();
+        const forced = await settleWithin(closed, graceMs);
+        if (forced) for (const session of sessions) session.destroy();
+        return { forced };
+      },
+    };
+  }
+
+  const server = createHttp1Server(
+    {
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+    },
+    (req, res) => {
+      track(res);
+      if (draining) res.setHeader('Connection', 'close');
+      void handler(req, res);
+    },
+  );
+  // Set on the instance too: the option names above are honoured only by some Node versions.
+  server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  server.headersTimeout = options.headersTimeoutMs;
+  server.requestTimeout = options.requestTimeoutMs;
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const address = await listen(server, options);
+  return {
+    address,
+    get inFlight() {
+      return inFlight;
+    },
+    async drain(graceMs) {
+      draining = true;
+      // net.Server#close stops listening without http.Server#close's immediate cut of idle
+      // connections: a request already on its way over one of them is still served.
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the server below
+      const stopListening = NetServer.prototype.close;
+      const closed = new Promise<void>((resolve) => stopListening.call(server, () => resolve()));
+      let sweep: NodeJS.Timeout | undefined;
+      const linger = setTimeout(() => {
+        server.closeIdleConnections();
+        // Connections that were mid-request when draining began turn idle after their response.
+        sweep = setInterval(() => server.closeIdleConnections(), 100);
+        sweep.unref();
+      }, Math.min(options.idleLingerMs ?? 1000, graceMs));
+      linger.unref();
+      const forced = await settleWithin(closed, graceMs);
+      clearTimeout(linger);
+      clearInterval(sweep);
+      if (forced) {
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      }
+      return { forced };
+    },
+  };
+}
+
+function listen(
+  server: { listen(port: number, host: string, cb: () => void): unknown; once(event: 'error', cb: (e: Error) => void): unknown; address(): AddressInfo | string | null },
+  options: ServerOptions,
+): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve(server.address() as AddressInfo));
+  });
+}
+
+async function settleWithin(done: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
+  const forced = await Promise.race([done.then(() => false), deadline]);
+  clearTimeout(timer);
+  return forced;
+}

@@ -1,0 +1,103 @@
+import {
+  createMongoClient,
+  createMongoPortfolioStore,
+  createPortfolioService,
+  createValidationCache,
+  type MongoPortfolioStore,
+  type PortfolioService,
+} from '@globeco/portfolio-core';
+import type { PoolSnapshot } from '@globeco/telemetry';
+import type { AppConfig } from './config.js';
+import type { DatabaseCheck, HealthSource } from './routes/health.js';
+
+/** The driver client of the core's MongoDB store (typed through the core, which owns the driver). */
+type MongoClient = ReturnType<typeof createMongoClient>;
+
+/** Longest wait of a readiness database check. */
+const HEALTH_CHECK_TIMEOUT_MS = 2000;
+
+/** The MongoDB client, store, service and health source of one process. */
+export interface DatabaseStack {
+  readonly client: MongoClient;
+  readonly store: MongoPortfolioStore;
+  readonly service: PortfolioService;
+  readonly health: HealthSource;
+}
+
+/** Settings {@link createDatabaseStack} reads from the configuration. */
+export type DatabaseSettings = Pick<AppConfig, 'mongo' | 'validationCacheSize' | 'service'>;
+
+/** Hooks of {@link createDatabaseStack}. */
+export interface DatabaseStackHooks {
+  /** Instruments the client and service (metrics) and returns the connection pool reader. */
+  readonly instrument?: (client: MongoClient, service: PortfolioService) => () => PoolSnapshot;
+}
+
+/** Creates the (not yet connected) MongoDB client and the portfolio service on it. */
+export function createDatabaseStack(uri: string, config: DatabaseSettings, hooks: DatabaseStackHooks = {}): DatabaseStack {
+  const client = createMongoClient({
+    uri,
+    minPoolSize: config.mongo.minPoolSize,
+    maxPoolSize: config.mongo.maxPoolSize,
+    compressors: config.mongo.compressors.filter((c) => c !== 'none'),
+    writeConcern: { w: config.mongo.writeConcern, journal: config.mongo.journal },
+    serverSelectionTimeoutMS: config.mongo.serverSelectionTimeoutMs,
+    connectTimeoutMS: config.mongo.connectTimeoutMs,
+    appName: config.service.name,
+  });
+  const store = createMongoPortfolioStore({ client, databaseName: config.mongo.database });
+  const service = createPortfolioService({
+    store,
+    cache: createValidationCache({ maxSize: config.validationCacheSize }),
+    resilience: {
+      failureThreshold: config.mongo.breaker.failures,
+      halfOpenAfterMs: config.mongo.breaker.halfOpenAfterMs,
+      successThreshold: config.mongo.breaker.successes,
+      timeoutMs: config.mongo.operationTimeoutMs,
+    },
+  });
+  const pool = hooks.instrument?.(client, service);
+  return { client, store, service, health: createHealthSource(service, config, pool) };
+}
+
+function createHealthSource(
+  service: PortfolioService,
+  config: DatabaseSettings,
+  pool: (() => PoolSnapshot) | undefined,
+): HealthSource {
+  return {
+    async checkDatabase(): Promise<DatabaseCheck> {
+      const start = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          service.ping(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`)), HEALTH_CHECK_TIMEOUT_MS);
+          }),
+        ]);
+        return { ok: true, latencyMs: Math.round(performance.now() - start) };
+      } catch (error) {
+        return { ok: false, latencyMs: Math.round(performance.now() - start), error: (error as Error).message };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    details() {
+      const snapshot = pool?.();
+      const waiting = snapshot !== undefined && snapshot.waitQueue > 0;
+      return {
+        circuit_breakers: { database: { state: service.policy.state, retry_after_ms: service.policy.retryAfterMs() } },
+        connection_pool: {
+          status: waiting ? 'saturated' : 'healthy',
+          ...(snapshot === undefined
+            ? {}
+            : { open_connections: snapshot.total, in_use: snapshot.inUse, available: snapshot.available, wait_queue: snapshot.waitQueue }),
+          min_pool_size: config.mongo.minPoolSize,
+          max_pool_size: config.mongo.maxPoolSize,
+        },
+        validation_cache: { status: 'healthy', ...service.cache.stats() },
+      };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type Koa from 'koa';
+import supertest from 'supertest';
+import { inject } from 'vitest';
+import { createApp } from '../src/app.js';
+import { loadConfig, type AppConfig } from '../src/config.js';
+import { createLifecycle, type Lifecycle } from '../src/lifecycle.js';
+import { createLogger } from '@globeco/telemetry';
+import { createDatabaseStack, type DatabaseStack } from '../src/wiring.js';
+
+declare module 'vitest' {
+  /** Provided by @globeco/testkit/vitest-setup (declared here too, so tests type-check on their own). */
+  export interface ProvidedContext {
+    mongoUri: string;
+  }
+}
+
+/** A logger that writes nothing. */
+export function silentLogger(): ReturnType<typeof createLogger> {
+  return createLogger({ serviceName: 'test', level: 'silent' });
+}
+
+/** An app on testkit's MongoDB with a database of its own. */
+export interface TestStack {
+  readonly app: Koa;
+  readonly http: ReturnType<typeof supertest>;
+  readonly stack: DatabaseStack;
+  readonly lifecycle: Lifecycle;
+  readonly config: AppConfig;
+  /** Number of documents stored in the portfolio collection. */
+  count(): Promise<number>;
+  /** Removes every portfolio. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Creates the app exactly as main.ts does, on a fresh database of testkit's replica set. */
+export async function createTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const config = loadConfig({
+    APP_ENV: 'test',
+    MONGODB_URI: inject('mongoUri'),
+    MONGODB_DATABASE: `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+    ...env,
+  });
+  const stack = createDatabaseStack(config.mongo.uri ?? '', config);
+  await stack.store.ensureIndexes();
+  const lifecycle = createLifecycle();
+  lifecycle.markStarted();
+  const app = createApp({
+    service: stack.service,
+    health: stack.health,
+    lifecycle,
+    logger: silentLogger(),
+    corsOrigins: config.http.corsOrigins,
+  });
+  return {
+    app,
+    http: supertest(app.callback()),
+    stack,
+    lifecycle,
+    config,
+    count: () => stack.store.collection.countDocuments(),
+    clear: async () => {
+      await stack.store.collection.deleteMany({});
+    },
+    close: async () => {
+      await stack.client.db(config.mongo.database).dropDatabase();
+      await stack.client.close();
+    },
+  };
+}
+
+/** Polls `check` every 10 ms until it resolves true; rejects after `ms`. */
+export async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`condition not met within ${ms} ms`);
+}
