@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { IntervalRow } from '../report/types.js';
+import { intervalSaturation, judgeSaturation } from './saturation.js';
+
+function row(index: number, over: Partial<IntervalRow> = {}): IntervalRow {
+  const zero = { p50: 0, p90: 0, p99: 0, max: 0 };
+  return {
+    index, t: index, targetRate: 100, sentRate: 100, achievedRate: 100, requests: 100, errors: 0, conflicts: 0, late: 0, lateGenerator: 0, dropped: 0, inFlight: 1, stage: 0,
+    latency: zero, serviceTime: zero, operations: {}, generator: { elu: 0.2, lagP99Ms: 1, lagMaxMs: 2 }, histograms: { latency: '', serviceTime: '' }, ...over,
+  };
+}
+
+describe('saturation', () => {
+  it('flags an interval for generator lateness, a busy loop or loop lag — not for backpressure', () => {
+    expect([
+      intervalSaturation(row(1, { late: 50, lateGenerator: 0 }), 1000),
+      intervalSaturation(row(1, { late: 10, lateGenerator: 10 }), 1000),
+      intervalSaturation(row(1, { generator: { elu: 0.99, lagP99Ms: 1, lagMaxMs: 1 } }), 1000),
+      intervalSaturation(row(1, { generator: { elu: 0.5, lagP99Ms: 80, lagMaxMs: 90 } }), 1000),
+    ]).toStrictEqual([undefined, '10 of 100 sends were late with free in-flight slots', 'generator event loop 99% busy', 'generator event-loop lag p99 80 ms']);
+  });
+
+  it('judges the run saturated only when enough intervals after warm-up are', () => {
+    const busy = { generator: { elu: 0.99, lagP99Ms: 1, lagMaxMs: 1 } };
+    const rows = Array.from({ length: 30 }, (_, i) => row(i));
+    expect(judgeSaturation(rows.map((r, i) => (i === 0 ? row(0, busy) : r)), 1000)).toStrictEqual({ saturated: false, saturatedIntervals: 0, warnings: [] });
+    expect(judgeSaturation(rows.map((r, i) => (i === 3 || i === 9 ? row(i, busy) : r)), 1000).saturated).toBe(false);
+    const v = judgeSaturation(rows.map((r, i) => (i >= 3 && i < 6 ? row(i, busy) : r)), 1000);
+    expect(v).toStrictEqual({
+      saturated: true,
+      saturatedIntervals: 3,
+      warnings: ['generator saturated in 3 of 29 intervals (generator event loop N% busy): latency and throughput understate the service'],
+    });
+  });
+});
