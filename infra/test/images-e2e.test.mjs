@@ -1,0 +1,221 @@
+// Runs what the images would run, without Docker: the Dockerfiles' own `pnpm deploy` commands
+// produce the pruned production installs; the API starts from its install (embedded MongoDB,
+// development profile), answers the Deployment's probe paths and the image HEALTHCHECK, the
+// loadgen Job's arguments drive it shard by shard, the merge Job's command merges the reports,
+// and SIGTERM drains the API to exit code 0.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatBackendLine, startMongo } from '@globeco/testkit';
+import { parse, parseAllDocuments } from 'yaml';
+import { readStages } from './lib/dockerfile.mjs';
+import { environments, infraDir, k8sDir, repoDir } from './lib/paths.mjs';
+
+const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, process.env.npm_execpath] : ['pnpm'];
+
+/** The `pnpm --filter … deploy … /out` command of a Dockerfile's build stage, retargeted. */
+function deployCommand(dockerfile, out) {
+  const runs = readStages(readFileSync(join(infraDir, 'docker', dockerfile), 'utf8'))[0].instructions.filter((i) => i.keyword === 'RUN');
+  const step = runs.map((r) => /pnpm (--filter \S+ deploy .*?) \/out\b/.exec(r.args)).find(Boolean);
+  if (!step) throw new Error(`${dockerfile} has no pnpm deploy step`);
+  return [...step[1].split(/\s+/), out];
+}
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+
+/** Runs a command to completion (bounded by a timeout) and returns its status and output. */
+function exec(command, args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+async function waitFor(url, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The API ConfigMap of an overlay: base literals with the overlay's merged over them. */
+function configMapData(env) {
+  const literals = (file) =>
+    parse(readFileSync(file, 'utf8')).configMapGenerator.find((g) => g.name === 'globeco-portfolio-config').literals.map((l) => l.split(/=(.*)/s).slice(0, 2));
+  return Object.fromEntries([...literals(join(k8sDir, 'base', 'kustomization.yaml')), ...literals(join(k8sDir, 'overlays', env, 'kustomization.yaml'))]);
+}
+
+/** Starts the deployed API with an environment; resolves once /health/startup answers 200. */
+async function startApi(cwd, env) {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  try {
+    await Promise.race([
+      waitFor(`http://127.0.0.1:${env.PORT}/health/startup`, 30_000),
+      exited.then((e) => Promise.reject(new Error(`exited early: ${JSON.stringify(e)}`))),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`API did not start: ${error.message}\n${log}`);
+  }
+  return { child, exited, log: () => log };
+}
+
+describe('images, run without Docker', () => {
+  let dir;
+  let api;
+  let apiExit;
+  let port;
+  let apiLog = '';
+
+  beforeAll(async () => {
+    for (const [pkg, entry] of [['apps/api', 'dist/main.js'], ['apps/loadgen', 'dist/bin.js']]) {
+      if (!existsSync(join(repoDir, pkg, entry))) throw new Error(`${pkg}/${entry} is missing: build it first (turbo builds it before this package's tests)`);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'globeco-images-'));
+    await Promise.all(
+      [['Dockerfile', 'api'], ['loadgen.Dockerfile', 'loadgen']].map(async ([dockerfile, out]) => {
+        const [cmd, ...pre] = pnpm;
+        const result = await exec(cmd, [...pre, ...deployCommand(dockerfile, join(dir, out))], { cwd: repoDir, env: process.env, timeoutMs: 300_000 });
+        if (result.status !== 0) throw new Error(`pnpm deploy for ${dockerfile} failed:\n${result.stdout}${result.stderr}`);
+      }),
+    );
+    port = await freePort();
+    api = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+      cwd: join(dir, 'api'),
+      env: { PATH: process.env.PATH, APP_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    api.stdout.on('data', (d) => (apiLog += d));
+    api.stderr.on('data', (d) => (apiLog += d));
+    apiExit = new Promise((resolve) => api.on('exit', (code, signal) => resolve({ code, signal })));
+    await waitFor(`http://127.0.0.1:${port}/health/startup`, 30_000).catch((error) => {
+      throw new Error(`${error.message}\n${apiLog}`);
+    });
+  });
+
+  afterAll(async () => {
+    if (api && api.exitCode === null && api.signalCode === null) {
+      api.kill('SIGKILL');
+      await apiExit;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deploys pruned production installs: entry points present, no devDependencies', () => {
+    for (const [out, pkgDir, entry] of [['api', 'apps/api', 'dist/main.js'], ['loadgen', 'apps/loadgen', 'dist/bin.js']]) {
+      const manifest = JSON.parse(readFileSync(join(repoDir, pkgDir, 'package.json'), 'utf8'));
+      expect(JSON.parse(readFileSync(join(dir, out, 'package.json'), 'utf8')).name).toBe(manifest.name);
+      expect(existsSync(join(dir, out, entry))).toBe(true);
+      const installed = readdirSync(join(dir, out, 'node_modules')).flatMap((n) => (n.startsWith('@') ? readdirSync(join(dir, out, 'node_modules', n)).map((m) => `${n}/${m}`) : [n]));
+      expect(installed.filter((n) => n in (manifest.devDependencies ?? {}))).toStrictEqual([]);
+      for (const dep of Object.keys(manifest.dependencies ?? {})) expect(installed).toContain(dep);
+    }
+  });
+
+  it('answers the Deployment\'s three probe paths from the pruned install', async () => {
+    const deployment = parse(readFileSync(join(k8sDir, 'base', 'api', 'deployment.yaml'), 'utf8'));
+    const c = deployment.spec.template.spec.containers[0];
+    const results = [];
+    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+      const response = await fetch(`http://127.0.0.1:${port}${probe.httpGet.path}`);
+      const body = await response.json();
+      results.push([probe.httpGet.path, response.status, body.probe_type, body.service]);
+    }
+    expect(results).toStrictEqual([
+      ['/health/startup', 200, 'startup', 'globeco-portfolio-service'],
+      ['/health/live', 200, 'liveness', 'globeco-portfolio-service'],
+      ['/health/ready', 200, 'readiness', 'globeco-portfolio-service'],
+    ]);
+  });
+
+  it('passes the image HEALTHCHECK command, and fails it when nothing listens', async () => {
+    const final = readStages(readFileSync(join(infraDir, 'docker', 'Dockerfile'), 'utf8')).at(-1).instructions;
+    const [, , script] = JSON.parse(/CMD (\[.*\])$/s.exec(final.find((i) => i.keyword === 'HEALTHCHECK').args)[1]);
+    const check = (p) => exec(process.execPath, ['-e', script], { env: { PORT: String(p) }, timeoutMs: 10_000 });
+    expect((await check(port)).status).toBe(0);
+    expect((await check(await freePort())).status).toBe(1);
+  });
+
+  it('runs the loadgen Job\'s arguments shard by shard, then the merge Job\'s command', async () => {
+    const job = parse(readFileSync(join(k8sDir, 'loadgen', 'job.yaml'), 'utf8'));
+    const c = job.spec.template.spec.containers[0];
+    const reports = join(dir, 'reports');
+    mkdirSync(reports);
+    const env = { ...Object.fromEntries(c.env.filter((e) => e.value).map((e) => [e.name, e.value])), TARGET_URL: `http://127.0.0.1:${port}`, SHARDS: '2', RATE: '20', DURATION: '2s' };
+    const local = (script) => script.replaceAll('/app/dist/bin.js', join(dir, 'loadgen', 'dist', 'bin.js')).replaceAll('/reports/', `${reports}/`);
+    const shards = await Promise.all(
+      [0, 1].map((index) => exec(c.command[0], [...c.command.slice(1), local(c.args[0])], { env: { PATH: process.env.PATH, ...env, JOB_COMPLETION_INDEX: String(index) }, timeoutMs: 60_000 })),
+    );
+    expect(shards.map((s) => [s.status, s.status === 0 ? '' : s.stderr])).toStrictEqual([[0, ''], [0, '']]);
+    expect(readdirSync(reports).sort()).toStrictEqual(['report-0.json', 'report-1.json']);
+
+    const [mergeJob] = parseAllDocuments(readFileSync(join(k8sDir, 'loadgen', 'merge', 'job.yaml'), 'utf8')).map((d) => d.toJS());
+    const m = mergeJob.spec.template.spec.containers[0];
+    const merged = await exec(m.command[0], [...m.command.slice(1), local(m.args[0])], { env: { PATH: process.env.PATH }, timeoutMs: 60_000 });
+    expect([merged.status, merged.status === 0 ? '' : merged.stderr]).toStrictEqual([0, '']);
+    expect(merged.stderr).toMatch(/merge exit status [034]\b/);
+    expect(merged.stdout.trimStart().slice(0, 15).toLowerCase()).toBe('<!doctype html>');
+    expect(existsSync(join(reports, 'report.html'))).toBe(true);
+  });
+
+  it.each(environments)('starts with the %s overlay\'s ConfigMap and downward-API environment, becomes ready, drains on SIGTERM', async (env) => {
+    const mongo = await startMongo({ topology: 'replset' });
+    console.log(`[infra] ${formatBackendLine(mongo)}`);
+    try {
+      const apiPort = await freePort();
+      const config = configMapData(env);
+      // PORT and HOST: a free loopback port instead of 8000 on all interfaces; SHUTDOWN_GRACE_MS shortened
+      // so the test does not wait 20 s. Everything else exactly as the pod gets it.
+      const started = await startApi(join(dir, 'api'), {
+        ...config, PORT: String(apiPort), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '500',
+        MONGODB_URI: mongo.uri, NODE_IP: '127.0.0.1', MY_NODE_NAME: 'node-0', MY_POD_NAME: 'globeco-portfolio-api-0', MY_POD_IP: '127.0.0.1',
+        SERVICE_NAMESPACE: 'globeco', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+      });
+      try {
+        await waitFor(`http://127.0.0.1:${apiPort}/health/ready`, 30_000);
+        expect((await fetch(`http://127.0.0.1:${apiPort}/health/live`)).status).toBe(200);
+      } finally {
+        started.child.kill('SIGTERM');
+      }
+      const exit = await Promise.race([started.exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
+      expect([exit, config.APP_ENV]).toStrictEqual([{ code: 0, signal: null }, env]);
+    } finally {
+      await mongo.stop();
+    }
+  });
+
+  it('drains and exits 0 on SIGTERM (node is PID 1 in the image)', async () => {
+    api.kill('SIGTERM');
+    const exit = await Promise.race([apiExit, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
+    expect(exit).toStrictEqual({ code: 0, signal: null });
+  });
+});

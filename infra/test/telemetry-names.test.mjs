@@ -1,0 +1,19 @@
+// The metric names and labels this directory relies on (README table, used by alerts, dashboard
+// and custom-metrics rules) are exactly what the API exposes: the exposition is produced by the
+// telemetry package's own recorders and serializer.
+import { describe, expect, it } from 'vitest';
+import { exposedFamilies } from './lib/exposition.mjs';
+import { documentedMetrics } from './lib/promql.mjs';
+
+describe('metric names shared with @globeco/telemetry', () => {
+  it('every documented metric is exposed with the documented type and labels', async () => {
+    const exposed = await exposedFamilies();
+    const documented = [...documentedMetrics()].map(([name, { type, labels }]) => [name, type, labels.split(',').map((l) => l.trim()).filter(Boolean).sort()]);
+    const actual = documented.map(([name]) => [name, exposed.get(name)?.type ?? 'not exposed', exposed.get(name)?.labels ?? []]);
+    expect(actual).toStrictEqual(documented);
+  });
+
+  it('documents the histogram by family name, so queries use http_request_duration_bucket', async () => {
+    expect((await exposedFamilies()).get('http_request_duration')).toStrictEqual({ type: 'histogram', labels: ['method', 'path', 'status'] });
+  });
+});
