@@ -179,9 +179,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'MONGODB_COMPRESSORS',
     accepted: 'comma-separated subset of zstd,zlib,snappy,none',
-    meaning: 'Wire compressors offered to the server; codecs that are not installed are skipped.',
-    defaults: 'zstd,zlib,snappy',
-    schema: list(picklistOf(['zstd', 'zlib', 'snappy', 'none'])),
+    meaning: 'Wire compressors offered to the server, in order of preference; codecs that are not installed are skipped.',
+    defaults: 'zstd,snappy,zlib',
+    schema: list(picklistOf(['zstd', 'snappy', 'zlib', 'none'])),
   },
   {
     name: 'MONGODB_SERVER_SELECTION_TIMEOUT_MS',
@@ -305,8 +305,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'OTEL_METRIC_EXPORT_INTERVAL',
     accepted: 'integer 1000..3600000',
-    meaning: 'Milliseconds between OTLP metric exports.',
-    defaults: '60000',
+    meaning: 'Milliseconds between OTLP metric exports (the original exported every 5–10 s).',
+    defaults: '10000',
     schema: intIn(1000, 3600000),
   },
   {

@@ -46,7 +46,7 @@ describe('profiles', () => {
     expect(config.mongo.uri).toBeUndefined();
     expect(config.mongo.database).toBe('portfolio_db');
     expect(config.mongo.writeConcern).toBe(1);
-    expect(config.mongo.compressors).toStrictEqual(['zstd', 'zlib', 'snappy']);
+    expect(config.mongo.compressors).toStrictEqual(['zstd', 'snappy', 'zlib']);
   });
 
   it('every setting is overridable and the result is deeply frozen', () => {
@@ -106,8 +106,11 @@ describe('bad values stop start-up with one line naming the variable and the acc
 });
 
 describe('README', () => {
-  it('carries the configuration table of every variable config.ts reads', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it.each([
+    ['apps/api/README.md', '../README.md'],
+    ['the repository README.md', '../../../README.md'],
+  ])('%s carries the configuration table of every variable config.ts reads', (_name, path) => {
+    const readme = readFileSync(new URL(path, import.meta.url), 'utf8');
     expect(readme).toContain(renderConfigTable());
     const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/read(?:<[^>]*>)?\('([A-Z0-9_]+)'\)/g)].map((m) => m[1]);
