@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { startOtlpReceiver } from '../test/support/otlp-receiver.js';
+import { startOtlpReceiver } from '../src/testing.js';
 
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const MAX_SECONDS = 60;

@@ -2,7 +2,7 @@ import { formatBackendLine, startMongo, type StartedMongo } from '@globeco/testk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OtlpProtocol } from '../src/index.js';
 import { startChildApp, type ChildApp } from './support/child-app.js';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from './support/otlp-receiver.js';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from '../src/testing.js';
 
 const ROUTE_LABEL = '/api/v1/portfolio/{portfolioId}';
 const BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];

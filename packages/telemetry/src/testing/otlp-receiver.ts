@@ -1,9 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import type { OtlpProtocol } from '../config.js';
 import { decodeToJsonShape, MetricsRequest, TraceRequest } from './otlp-proto.js';
 
-type Primitive = string | number | boolean | null;
+// A receiver for tests only: it accepts OTLP/gRPC, OTLP/HTTP protobuf and OTLP/HTTP JSON exports of
+// traces and metrics, decodes them with a subset of opentelemetry-proto v1 (no logs, no exemplars,
+// no exponential histograms) and keeps everything in memory. It is not a collector.
+
+/** An attribute value as received (arrays and key-value lists arrive JSON-encoded). */
+export type Primitive = string | number | boolean | null;
 
 /** A span as received, flattened. */
 export interface ReceivedSpan {
@@ -37,15 +43,29 @@ export interface ReceivedMetric {
   resource: Record<string, Primitive>;
 }
 
-/** An in-process OTLP receiver over gRPC and HTTP (protobuf and JSON). */
+/** Options of {@link startOtlpReceiver}. */
+export interface OtlpReceiverOptions {
+  /** Protocol whose URL `endpoint` names (the receiver accepts all three); default `http/protobuf`. */
+  readonly protocol?: OtlpProtocol;
+}
+
+/** An in-process OTLP receiver for tests, over gRPC and HTTP (protobuf and JSON), bound to 127.0.0.1. */
 export interface OtlpReceiver {
+  /** Base URL for the protocol chosen in the options (an OTEL_EXPORTER_OTLP_ENDPOINT value). */
+  readonly endpoint: string;
+  /** Base URL of the gRPC listener. */
   readonly grpcUrl: string;
+  /** Base URL of the HTTP listener (`/v1/traces`, `/v1/metrics`; protobuf or JSON by content type). */
   readonly httpUrl: string;
+  /** Every span received so far, in arrival order. */
   readonly spans: ReceivedSpan[];
+  /** Every metric received so far, one entry per metric per export, in arrival order. */
   readonly metrics: ReceivedMetric[];
   /** Requests seen per transport/content type, e.g. `grpc:traces`, `http/protobuf:metrics`. */
   readonly requests: Map<string, number>;
+  /** Polls `predicate` every 50 ms; rejects when it is still false after `timeoutMs` (default 15 s). */
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Stops both listeners, dropping open connections. */
   close(): Promise<void>;
 }
 
@@ -120,8 +140,8 @@ function collectMetrics(body: Json, into: ReceivedMetric[]): void {
   }
 }
 
-/** Starts the receiver on 127.0.0.1 (random ports). */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** Starts a test OTLP receiver on 127.0.0.1 (random ports). */
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const metrics: ReceivedMetric[] = [];
   const requests = new Map<string, number>();
@@ -187,9 +207,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
   );
 
+  const grpcUrl = `http://127.0.0.1:${grpcPort}`;
+  const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
-    grpcUrl: `http://127.0.0.1:${grpcPort}`,
-    httpUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    endpoint: options.protocol === 'grpc' ? grpcUrl : httpUrl,
+    grpcUrl,
+    httpUrl,
     spans,
     metrics,
     requests,
