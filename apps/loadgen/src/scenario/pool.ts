@@ -10,10 +10,11 @@ export interface Item {
 /** The ids, versions and names one generator thread draws from; swap-remove keeps it O(1). */
 export interface ItemPool {
   readonly size: number;
+  /** Adds or refreshes an item; ids already taken for deletion are ignored. */
   add(item: Item): void;
   pick(random: Random): Item | undefined;
   take(random: Random): Item | undefined;
-  /** Marks an id as deleted by this thread (a later 404 on it is a race, not a defect). */
+  /** Tells whether this thread took an id for deletion (a later 404 on it is a race, not a defect). */
   wasDeleted(id: string): boolean;
   /** Updates the cached version of an id if it is still known. */
   setVersion(id: string, version: number): void;
@@ -26,6 +27,9 @@ export function createItemPool(initial: readonly Item[] = []): ItemPool {
   const byId = new Map<string, Item>();
   const deleted = new Set<string>();
   const add = (item: Item): void => {
+    // a read or update answered after the item was taken for deletion must not bring it back:
+    // a second DELETE of it would answer 404, or 409 with the stale version
+    if (deleted.has(item.id)) return;
     const known = byId.get(item.id);
     if (known !== undefined) {
       known.version = Math.max(known.version, item.version);

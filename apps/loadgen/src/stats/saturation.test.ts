@@ -20,6 +20,16 @@ describe('saturation', () => {
     ]).toStrictEqual([undefined, '10 of 100 sends were late with free in-flight slots', 'generator event loop 99% busy', 'generator event-loop lag p99 80 ms']);
   });
 
+  it('does not judge the drain after the schedule, where nothing was due or sent', () => {
+    const drain = { targetRate: 0, sentRate: 0, requests: 3, generator: { elu: 1, lagP99Ms: 0, lagMaxMs: 0 } };
+    expect(intervalSaturation(row(10, drain), 1000)).toBeUndefined();
+    // a stalled interval that had arrivals due is still judged
+    expect(intervalSaturation(row(5, { ...drain, targetRate: 50 }), 1000)).toBe('generator event loop 100% busy');
+    const rows = Array.from({ length: 10 }, (_, i) => row(i));
+    const withTail = [...rows.map((r, i) => (i === 4 ? row(i, { generator: { elu: 0.99, lagP99Ms: 1, lagMaxMs: 1 } }) : r)), row(10, drain)];
+    expect(judgeSaturation(withTail, 1000)).toStrictEqual({ saturated: false, saturatedIntervals: 1, warnings: [] });
+  });
+
   it('judges the run saturated only when enough intervals after warm-up are', () => {
     const busy = { generator: { elu: 0.99, lagP99Ms: 1, lagMaxMs: 1 } };
     const rows = Array.from({ length: 30 }, (_, i) => row(i));

@@ -22,6 +22,9 @@ export interface SaturationVerdict {
 
 /** Tells whether one interval shows the generator falling behind, and why. */
 export function intervalSaturation(row: IntervalRow, intervalMs: number, limits: SaturationLimits = DEFAULT_SATURATION_LIMITS): string | undefined {
+  // nothing due and nothing sent: the drain after the schedule, often a few milliseconds long,
+  // over which a loop utilisation reading is meaningless (a 2 ms window reads 100 % busy)
+  if (row.targetRate === 0 && row.sentRate === 0) return undefined;
   const sent = row.sentRate * (intervalMs / 1000);
   if (sent >= 10 && row.lateGenerator / sent > limits.lateShare) return `${row.lateGenerator} of ${Math.round(sent)} sends were late with free in-flight slots`;
   if (row.generator.elu > limits.elu) return `generator event loop ${Math.round(row.generator.elu * 100)}% busy`;
