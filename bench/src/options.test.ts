@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { BenchArgsError, parseBenchArgs } from './options.js';
+
+describe('parseBenchArgs', () => {
+  it('fills the full-run defaults', () => {
+    expect(parseBenchArgs([], '/r')).toStrictEqual({
+      quick: false,
+      rounds: 7,
+      slotMs: 10_000,
+      warmupMs: 5000,
+      connections: 50,
+      searchSizes: [10_000, 100_000],
+      searchMs: 10_000,
+      loadgenMs: 20_000,
+      memoryMs: 60_000,
+      profile: false,
+      profileMs: 15_000,
+      skipLoadgen: false,
+      outDir: '/r',
+      steps: ['overhead', 'bulk', 'compression', 'latency', 'memory', 'search'],
+    });
+  });
+
+  it('shortens everything in quick mode and lets flags override it (pnpm passes a bare --)', () => {
+    expect(parseBenchArgs(['--', '--quick', '--rounds', '2', '--search-sizes', '100,200', '--profile', '--out', 'x'], '/r')).toStrictEqual({
+      quick: true,
+      rounds: 2,
+      slotMs: 2000,
+      warmupMs: 1000,
+      connections: 50,
+      searchSizes: [100, 200],
+      searchMs: 2000,
+      loadgenMs: 4000,
+      memoryMs: 10_000,
+      profile: true,
+      profileMs: 4000,
+      skipLoadgen: false,
+      outDir: 'x',
+      steps: ['overhead', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search'],
+    });
+  });
+
+  it('runs only the listed steps, in run order, and drops the latency step with --skip-loadgen', () => {
+    expect(parseBenchArgs(['--only', 'search,overhead'], '/r').steps).toStrictEqual(['overhead', 'search']);
+    expect(parseBenchArgs(['--skip-loadgen'], '/r').steps).toStrictEqual(['overhead', 'bulk', 'compression', 'memory', 'search']);
+    expect(() => parseBenchArgs(['--only', 'overhead,warp'], '/r')).toThrow('--only: unknown step "warp"');
+  });
+
+  it('rejects bad values naming the flag', () => {
+    expect(() => parseBenchArgs(['--rounds', '1.5'], '/r')).toThrow(new BenchArgsError('--rounds must be a positive integer, got "1.5"'));
+    expect(() => parseBenchArgs(['--slot', 'ten'], '/r')).toThrow('--slot must be a positive number, got "ten"');
+    expect(() => parseBenchArgs(['--nope'], '/r')).toThrow(BenchArgsError);
+    const help = ((): unknown => {
+      try {
+        return parseBenchArgs(['--help'], '/r');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(help).toBeInstanceOf(BenchArgsError);
+    expect((help as BenchArgsError).exitCode).toBe(0);
+    expect((help as BenchArgsError).message).toMatch(/^usage: pnpm bench/);
+  });
+});

@@ -1,0 +1,132 @@
+import type { ProfileSummary } from './cpu-profile.js';
+import type { RatioSummary } from './stats.js';
+
+/** Scenarios of the interleaved overhead comparison. */
+export type Scenario = 'getById' | 'create' | 'search';
+
+/** Variants compared in each scenario. */
+export type Variant = 'service' | 'serviceTelemetryOff' | 'bareKoa' | 'rawDriver';
+
+/** One measured slot. */
+export interface RunRecord {
+  readonly round: number;
+  readonly scenario: Scenario | 'bulk' | 'fastBulk' | 'single';
+  readonly variant: Variant;
+  /** Successful operations (HTTP 2xx or driver calls) per second. */
+  readonly rate: number;
+  /** Documents written per second (create, bulk). */
+  readonly docsPerSecond?: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  /** Cores' worth of CPU the variant's process used during the slot (1 = one core busy). */
+  readonly serverCpuShare?: number;
+  /** Cores' worth of CPU the client side (orchestrator with autocannon, MongoDB) used during the slot. */
+  readonly clientCpuShare?: number;
+  /** CPU µs the variant's process spent per successful operation. */
+  readonly cpuUsPerOp?: number;
+}
+
+/** The three overhead ratios of one scenario. */
+export interface ScenarioRatios {
+  /** Full service ÷ bare Koa (goal ≥ 0.90). */
+  readonly vsBareKoa: RatioSummary;
+  /** Full service ÷ raw driver loop without HTTP (reported, no goal). */
+  readonly vsRawDriver: RatioSummary;
+  /** Service with telemetry ÷ service without (goal ≥ 0.90). */
+  readonly telemetryOnVsOff: RatioSummary;
+  /** The same three comparisons by CPU time per operation of the process under test (reference µs ÷ service µs). */
+  readonly cpu: {
+    readonly vsBareKoa: RatioSummary;
+    readonly vsRawDriver: RatioSummary;
+    readonly telemetryOnVsOff: RatioSummary;
+  };
+}
+
+/** One search-scaling measurement. */
+export interface SearchRecord {
+  readonly stored: number;
+  readonly query: 'name_like' | 'name';
+  readonly url: string;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  /** Winning plan stages from the driver's explain, outermost first (e.g. `LIMIT > FETCH > IXSCAN`). */
+  readonly plan: string;
+  readonly usesIndex: boolean;
+  readonly keysExamined?: number;
+  readonly docsExamined?: number;
+}
+
+/** Open-loop latency of the mixed scenario at a share of the measured maximum. */
+export interface LatencyLevel {
+  readonly share: number;
+  readonly targetRate: number;
+  readonly achievedRate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly errors: number;
+  readonly late: number;
+  readonly dropped: number;
+  readonly generatorSaturated: boolean;
+}
+
+/** Memory of the full service before and after a sustained load. */
+export interface MemoryRecord {
+  readonly sustainedRate: number;
+  readonly sustainedSeconds: number;
+  readonly how: string;
+  readonly before: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  readonly after: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  readonly rssGrowth: number;
+  readonly heapGrowth: number;
+  readonly goal: number;
+  readonly met: boolean;
+}
+
+/** Everything one run produced: the content of latest.json. */
+export interface BenchResults {
+  readonly schema: 'globeco-bench/results';
+  readonly schemaVersion: 1;
+  readonly mode: 'quick' | 'full';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly totalMemoryBytes: number;
+    readonly loadAverageStart: readonly number[];
+    readonly loadAverageEnd: readonly number[];
+    readonly pinned: boolean;
+    readonly placement: string;
+  };
+  readonly backend: { readonly name: string; readonly topology: string; readonly line: string; readonly meaning: string };
+  readonly node: string;
+  readonly settings: Record<string, unknown>;
+  readonly runs: readonly RunRecord[];
+  readonly medians: Record<string, Record<string, number>>;
+  readonly ratios: {
+    readonly getById: ScenarioRatios;
+    readonly create: ScenarioRatios;
+    readonly search: ScenarioRatios;
+    readonly bulkVsSingle: RatioSummary;
+    readonly fastBulkVsSingle: RatioSummary;
+  };
+  /** Raw driver findOne with the service's options (zlib negotiated) against the same without compression. */
+  readonly driverCompression: {
+    readonly compressors: string;
+    readonly compressedRate: number;
+    readonly uncompressedRate: number;
+    readonly uncompressedVsCompressed: RatioSummary;
+  } | null;
+  readonly search: readonly SearchRecord[];
+  readonly latency: { readonly maxRate: number; readonly levels: readonly LatencyLevel[]; readonly note: string } | null;
+  readonly memory: MemoryRecord | null;
+  /** CPU profiles by `<scenario>.<service|bareKoa>`, load phase only. */
+  readonly profiles: Record<string, ProfileSummary & { readonly file: string; readonly requests: number; readonly cpuUsPerRequest: number }>;
+  readonly telemetrySink: Record<string, { readonly requests: number; readonly bytes: number }>;
+  readonly errors: readonly string[];
+}
