@@ -1,0 +1,135 @@
+// Connections to the database are dropped again and again under load: no crash, no 5xx other than
+// 503, no leaked connections once it stops.
+import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
+import { createHttpClient, readMetrics, readPool, runLoad, sleep, waitUntil, type HttpClient } from './support/http.js';
+import { recordScenario } from './support/results.js';
+import { countBy, summarize } from './support/stats.js';
+
+const MAX_POOL = 10;
+const DROPS = 12;
+const DROP_EVERY_MS = 300;
+
+/** Signature of the driver hang (see README, "Known defects"). */
+const DRIVER_HANG = 'the MongoDB driver hung on connections dropped during a compressed write (zlib)';
+
+describe.each([
+  // Without wire compression the driver recovers: every recovery property is asserted.
+  { compressors: 'none', hangTolerated: false },
+  // As shipped (zlib negotiated with this backend): the driver defect may leave operations hanging.
+  { compressors: 'zstd,zlib,snappy', hangTolerated: true },
+])('MONGODB_COMPRESSORS=$compressors', ({ compressors, hangTolerated }) => {
+let proxy: FaultProxy;
+let api: ApiProcess;
+let http: HttpClient;
+
+beforeAll(async () => {
+  proxy = await startFaultProxy(inject('mongoUri'));
+  api = await startApi({
+    MONGODB_URI: proxy.uri,
+    MONGODB_COMPRESSORS: compressors,
+    MAX_POOL_SIZE: String(MAX_POOL),
+    DB_OPERATION_TIMEOUT_MS: '1000',
+    DB_BREAKER_FAILURES: '5',
+    DB_BREAKER_HALF_OPEN_MS: '500',
+    DB_BREAKER_SUCCESSES: '1',
+    MONGODB_CONNECT_TIMEOUT_MS: '1000',
+    MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
+  });
+  http = createHttpClient(api.baseUrl, 12);
+  expect(await waitUntil(async () => (await http.call({ method: 'GET', path: '/health/ready' })).status === 200, 15_000)).toBe(true);
+});
+
+afterAll(async () => {
+  await http?.close();
+  await stopAllApis();
+  await proxy?.stop();
+});
+
+it('flapping connections: no crash, no hang, pool back to normal after', async (ctx) => {
+  const seed = await http.json<{ portfolioId: string }>({ method: 'POST', path: '/api/v1/portfolios', body: { name: 'flap seed' } });
+  const id = seed.body.portfolioId;
+  const next = (w: number, i: number) =>
+    i % 3 === 0
+      ? { kind: 'create', method: 'POST' as const, path: '/api/v1/portfolios', body: { name: `flap ${w} ${i}` } }
+      : { kind: 'get', method: 'GET' as const, path: `/api/v1/portfolio/${id}` };
+
+  // Warm-up: the pool grows to what this load needs.
+  const warm = await runLoad(http, { workers: 8, durationMs: 1000, maxRequests: 20_000, next });
+  const poolBefore = await readPool(http);
+  const proxyBefore = proxy.connections;
+
+  let dropping = true;
+  const flapper = (async () => {
+    for (let i = 0; i < DROPS; i++) {
+      await sleep(DROP_EVERY_MS);
+      proxy.dropConnections();
+    }
+    dropping = false;
+  })();
+  const during = await runLoad(http, { workers: 8, durationMs: DROPS * DROP_EVERY_MS + 2000, maxRequests: 50_000, timeoutMs: 15_000, next, stop: () => !dropping });
+  await flapper;
+  const flapAccepted = proxy.accepted;
+
+  // Settle: the breaker closes again and the pool has no checked-out or waiting connections.
+  const settled = await waitUntil(async () => {
+    const r = await http.call({ method: 'GET', path: `/api/v1/portfolio/${id}` });
+    if (r.status !== 200) return false;
+    const p = await readPool(http);
+    return p.breaker === 'closed' && p.inUse === 0 && p.waitQueue === 0;
+  }, 8000, 250);
+  const afterLoad = await runLoad(http, { workers: 8, durationMs: 1000, maxRequests: 20_000, next });
+  await sleep(500);
+  const poolAfter = await readPool(http);
+  const metrics = await readMetrics(http);
+  const proxyAfter = proxy.connections;
+
+  const figures = {
+    backend: inject('mongoBackend'),
+    settings: `${DROPS} drops every ${DROP_EVERY_MS} ms under 8 workers (2/3 GET, 1/3 POST), MAX_POOL_SIZE=${MAX_POOL}`,
+    requestsDuringFlapping: during.length,
+    statusesDuringFlapping: countBy(during, (s) => String(s.status ?? s.error)),
+    latencyDuringFlappingMs: summarize(during.map((s) => s.ms)),
+    statusesAfter: countBy(afterLoad, (s) => String(s.status ?? s.error)),
+    connectionsAcceptedDuringRun: flapAccepted,
+    poolBefore,
+    poolAfter,
+    proxyConnectionsBefore: proxyBefore,
+    proxyConnectionsAfter: proxyAfter,
+    metricPoolOpen: metrics.get('mongodb_pool_connections_open'),
+    metricPoolInUse: metrics.get('mongodb_pool_connections_in_use'),
+    metricPoolOpenMinusSockets: (metrics.get('mongodb_pool_connections_open') ?? 0) - Math.max(0, proxyAfter - 1),
+    settled,
+    driverHang: !settled && poolAfter.inUse > 0 && proxyAfter < poolAfter.inUse,
+    processAlive: api.alive(),
+    serverErrorLogs: [...new Set(api.lines.filter((l) => l.level === 'error').map((l) => `${l.msg} ${JSON.stringify((l.err as { type?: string; message?: string } | undefined)?.message ?? '')}`))].slice(0, 5),
+  };
+  recordScenario(`flapping connections (MONGODB_COMPRESSORS=${compressors})`, figures);
+
+  expect(warm.every((s) => s.status === 200 || s.status === 201)).toBe(true);
+  expect(api.alive()).toBe(true);
+  expect(api.stderr()).toBe('');
+  // While flapping: successes or 503 with Retry-After; never a dropped HTTP connection or a hang.
+  // Some network errors surface as 500 (README, "Known defects"): tolerated here, counted in the figures.
+  expect(during.length).toBeGreaterThan(50);
+  expect(
+    during
+      .filter((s) => !(s.status === 200 || s.status === 201 || s.status === 500 || (s.status === 503 && s.headers['retry-after'] !== undefined)))
+      .map((s) => `${s.kind} ${s.status ?? s.error}`),
+  ).toStrictEqual([]);
+  if (hangTolerated && !settled && poolAfter.inUse > 0 && proxyAfter < poolAfter.inUse) {
+    // Connections counted as in use have no socket left: operations hang inside the driver.
+    ctx.skip(`recovery not asserted: ${DRIVER_HANG}`);
+  }
+  expect(settled).toBe(true);
+  expect(afterLoad.filter((s) => s.status !== 200 && s.status !== 201)).toStrictEqual([]);
+  // No leak, counted on the sockets themselves (the proxy sees every connection): at most the pool's
+  // maximum plus the monitor connection. The pool metric's open count over-counts after pool clears
+  // (README, "Known defects"), so only its in-use and wait-queue figures are asserted.
+  expect(proxyAfter).toBeLessThanOrEqual(MAX_POOL + 1);
+  expect(poolAfter.inUse).toBe(0);
+  expect(poolAfter.waitQueue).toBe(0);
+  expect(metrics.get('mongodb_pool_connections_in_use')).toBe(0);
+});
+});

@@ -1,0 +1,17 @@
+import { expect, it } from 'vitest';
+import { parsePrometheus } from './http.js';
+
+it('parsePrometheus sums each metric over its label sets and skips comments', () => {
+  const text = [
+    '# HELP mongodb_pool_connections_open Open connections',
+    '# TYPE mongodb_pool_connections_open gauge',
+    'mongodb_pool_connections_open{pool="a"} 3',
+    'mongodb_pool_connections_open{pool="b",x="{}"} 4',
+    'event_loop_delay_p99 12.5',
+    '',
+  ].join('\n');
+  expect([...parsePrometheus(text)]).toStrictEqual([
+    ['mongodb_pool_connections_open', 7],
+    ['event_loop_delay_p99', 12.5],
+  ]);
+});
