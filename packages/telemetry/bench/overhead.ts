@@ -16,11 +16,15 @@ const LABELS: Record<string, string> = {
   full: 'telemetry (100% sampled)',
   'metrics-only': 'metrics only (no tracing)',
   'tracing-only': 'tracing only (10%)',
+  'sampled-before': 'telemetry 10%, library serializer',
+  'full-before': 'telemetry 100%, library serializer',
 };
 const CONNECTIONS = 50;
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 const MONGO = fileURLToPath(new URL('./mongo.ts', import.meta.url));
 const PIN = process.argv[4] ?? '';
+// `get` (default): findOne by id; `bulk`: insertMany of 100 documents.
+const ROUTE = process.argv[6] ?? 'get';
 
 async function load(port: number, path: string, count: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -67,7 +71,7 @@ async function run(mode: string, mongoUri: string, collector: string): Promise<S
     });
     child.once('exit', (code) => reject(new Error(`server exited ${String(code)}`)));
   });
-  const path = `/api/v1/portfolio/${ready.id}`;
+  const path = ROUTE === 'bulk' ? '/bulk' : `/api/v1/portfolio/${ready.id}`;
   const cpu = (): Promise<number> =>
     new Promise((resolve) => {
       const onData = (c: Buffer): void => {
@@ -80,7 +84,7 @@ async function run(mode: string, mongoUri: string, collector: string): Promise<S
       child.stdout.on('data', onData);
       child.stdin.write('cpu\n');
     });
-  await load(ready.port, path, 500); // warm-up
+  await load(ready.port, path, Math.min(500, REQUESTS)); // warm-up
   const cpu0 = await cpu();
   const rps = await load(ready.port, path, REQUESTS);
   const cpu1 = await cpu();

@@ -35,5 +35,6 @@ export { instrumentMongoPool } from './metrics/mongo-pool.js';
 export type { MongoPoolMetrics, PoolEventSource, PoolSnapshot } from './metrics/mongo-pool.js';
 export { createSaturationMetrics } from './metrics/saturation-metrics.js';
 export type { SaturationMetrics } from './metrics/saturation-metrics.js';
+export { createMongoStatementSerializer, MAX_STATEMENT_LENGTH, summarizeMongoCommand } from './tracing/mongo-statement.js';
 export { createPrometheusEndpoint, DISABLED_EXPOSITION, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js';
 export type { PrometheusEndpoint } from './metrics/prometheus.js';

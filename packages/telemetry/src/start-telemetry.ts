@@ -44,6 +44,7 @@ import { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics.js';
 import { instrumentMongoPool, type MongoPoolMetrics, type PoolEventSource } from './metrics/mongo-pool.js';
 import { createPrometheusEndpoint, DISABLED_EXPOSITION, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js';
 import { createSaturationMetrics } from './metrics/saturation-metrics.js';
+import { createMongoStatementSerializer } from './tracing/mongo-statement.js';
 
 /** Process-level hooks of `startTelemetry` that are not configuration. */
 export interface TelemetryRuntime {
@@ -51,6 +52,8 @@ export interface TelemetryRuntime {
   logDestination?: DestinationStream;
   /** Paths whose incoming requests get no trace (default `/metrics` and `/health*`). */
   untracedPaths?: readonly string[];
+  /** Replaces the MongoDB `db.query.text` summary (default: command, collection, filter/sort keys). */
+  mongoStatementSerializer?: (command: Record<string, unknown>) => string;
 }
 
 /** A running telemetry setup; every member also works in its no-op form. */
@@ -281,7 +284,13 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
           },
         }),
         new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
-        new MongoDBInstrumentation({ enhancedDatabaseReporting: false }),
+        new MongoDBInstrumentation({
+          enhancedDatabaseReporting: false,
+          // Spans only under a request span; no statement work for requests the sampler dropped.
+          requireParentSpan: true,
+          dbStatementSerializer:
+            runtime.mongoStatementSerializer ?? createMongoStatementSerializer({ skipUnsampled: cfg.sampler.startsWith('parentbased_') }),
+        }),
       );
     }
     if (cfg.enableMetrics && cfg.enableRuntimeMetrics) {

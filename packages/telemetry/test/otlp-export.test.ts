@@ -59,6 +59,8 @@ describe.each<[OtlpProtocol, 'grpcUrl' | 'httpUrl']>([
     expect(server?.parentSpanId).toBe('');
     const mongoSpan = rx.spans.find((s) => s.name === 'find portfolio' && s.traceId === server?.traceId);
     expect(mongoSpan?.attributes['db.system.name']).toBe('mongodb');
+    // The statement is a summary: command, collection and filter keys, never the values.
+    expect(mongoSpan?.attributes['db.query.text']).toBe('{"find":"portfolio","filter":{"_id":"?"}}');
     // Walk up from the MongoDB span: it must descend from the request's server span.
     const byId = new Map(rx.spans.map((s) => [s.spanId, s]));
     let cursor = mongoSpan;

@@ -1,3 +1,4 @@
+import type { Attributes, Meter } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestMeter, histogramPoints, points, type TestMeter } from '../../test/support/meter.js';
 import { createHttpMetrics, HTTP_DURATION_BUCKETS_MS } from './http-metrics.js';
@@ -56,5 +57,20 @@ describe('createHttpMetrics', () => {
       [{ method: 'GET', path: '/{other}', status: '404' }, 2],
       [{ method: '_OTHER', path: '/a', status: '500' }, 1],
     ]);
+  });
+
+  it('hands the SDK the same frozen attribute object for every request with equal labels', () => {
+    const seen: Attributes[] = [];
+    const record = { add: (_v: number, a: Attributes) => seen.push(a), record: (_v: number, a: Attributes) => seen.push(a) };
+    const meter = { createCounter: () => record, createHistogram: () => record, createObservableUpDownCounter: () => ({ addCallback: () => undefined }) } as unknown as Meter;
+    const http = createHttpMetrics(meter);
+    for (let i = 0; i < 3; i += 1) http.end(http.start('GET', '/x'), 200, '/api/v1/portfolio/:portfolioId', '/x');
+    http.end(http.start('GET', '/x'), 404, '/api/v1/portfolio/:portfolioId', '/x');
+    expect(seen).toHaveLength(8);
+    expect(new Set(seen.slice(0, 6)).size).toBe(1);
+    expect(seen[0]).toStrictEqual({ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '200' });
+    expect(Object.isFrozen(seen[0])).toBe(true);
+    expect(seen[6]).toStrictEqual({ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '404' });
+    expect(seen[6]).not.toBe(seen[0]);
   });
 });
