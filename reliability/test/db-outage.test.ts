@@ -2,7 +2,7 @@
 import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
-import { createHttpClient, runLoad, sleep, waitUntil, type CallResult, type HttpClient, type Sample } from './support/http.js';
+import { createHttpClient, runLoad, sleep, type CallResult, type HttpClient, type Sample, waitForReady } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
     DB_INDEX_RETRY_MS: '500',
   });
   http = createHttpClient(api.baseUrl, 16);
-  expect(await waitUntil(async () => (await http.call({ method: 'GET', path: '/health/ready' })).status === 200, 15_000)).toBe(true);
+  expect(await waitForReady(http, 15_000)).toBe(true);
 });
 
 afterAll(async () => {
@@ -84,7 +84,7 @@ it('database killed under load: breaker opens, fast 503s with Retry-After, readi
     stop: () => !Number.isNaN(restoredAt) && performance.now() - Math.max(restoredAt, Number.isNaN(lastFailureEnd) ? 0 : lastFailureEnd) > 1500,
   });
   await fault;
-  const readyAgain = await waitUntil(async () => (await http.call({ method: 'GET', path: '/health/ready' })).status === 200, 4000);
+  const readyAgain = await waitForReady(http, 4000);
   const acceptedAfterRestore = proxy.accepted - acceptedAtRestore;
   stop = true;
   await probeLoop;

@@ -3,7 +3,7 @@
 import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
-import { createHttpClient, readMetrics, readPool, runLoad, sleep, waitUntil, type HttpClient } from './support/http.js';
+import { createHttpClient, readMetrics, readPool, runLoad, sleep, type HttpClient, waitForReady, waitUntil } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
   });
   http = createHttpClient(api.baseUrl, 12);
-  expect(await waitUntil(async () => (await http.call({ method: 'GET', path: '/health/ready' })).status === 200, 15_000)).toBe(true);
+  expect(await waitForReady(http, 15_000)).toBe(true);
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
-import { createHttpClient, waitUntil, type CallResult, type HttpClient } from './support/http.js';
+import { createHttpClient, type CallResult, type HttpClient, waitForReady } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   mongo = new MongoClient(inject('mongoUri'));
   api = await startApi({ MONGODB_URI: inject('mongoUri') });
   http = createHttpClient(api.baseUrl, UPDATERS + 2);
-  expect(await waitUntil(async () => (await http.call({ method: 'GET', path: '/health/ready' })).status === 200, 15_000)).toBe(true);
+  expect(await waitForReady(http, 15_000)).toBe(true);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 import { ObjectId, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
-import { createHttpClient, runLoad, sleep, waitUntil, type HttpClient } from './support/http.js';
+import { createHttpClient, runLoad, sleep, type HttpClient, waitForReady } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
   mongo = new MongoClient(inject('mongoUri'));
   api = await startApi({ MONGODB_URI: inject('mongoUri'), SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'info' });
   http = createHttpClient(api.baseUrl, 12);
-  expect(await waitUntil(async () => (await http.call({ method: 'GET', path: '/health/ready' })).status === 200, 15_000)).toBe(true);
+  expect(await waitForReady(http, 15_000)).toBe(true);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // The OTLP collector is down for the whole run: requests never fail because of telemetry.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startApi, stopAllApis } from './support/api-process.js';
-import { createHttpClient, runLoad, waitUntil } from './support/http.js';
+import { createHttpClient, runLoad, waitForReady } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -24,7 +24,7 @@ describe.each(['grpc', 'http/protobuf'])('OTEL_EXPORTER_OTLP_PROTOCOL=%s', (prot
     const http = createHttpClient(api.baseUrl, 8);
     let figures: Record<string, unknown> = {};
     try {
-      expect(await waitUntil(async () => (await http.call({ method: 'GET', path: '/health/ready' })).status === 200, 15_000)).toBe(true);
+      expect(await waitForReady(http, 15_000)).toBe(true);
       const seed = await http.json<{ portfolioId: string }>({ method: 'POST', path: '/api/v1/portfolios', body: { name: 'otel seed' } });
       // Long enough for several span batches and metric exports (every 1 s) to fail.
       const samples = await runLoad(http, {

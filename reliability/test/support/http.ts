@@ -120,6 +120,11 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
 }
 
 /** Resolves after `ms`. */
+/** Polls GET /health/ready until it answers 200; false when `timeoutMs` passes first. */
+export function waitForReady(client: HttpClient, timeoutMs: number): Promise<boolean> {
+  return waitUntil(async () => (await client.call({ method: 'GET', path: '/health/ready' })).status === 200, timeoutMs);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
