@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { formatBackendLine, startMongo } from '@globeco/testkit';
 import { parse, parseAllDocuments } from 'yaml';
 import { readStages } from './lib/dockerfile.mjs';
@@ -139,6 +140,17 @@ describe('images, run without Docker', () => {
       expect(installed.filter((n) => n in (manifest.devDependencies ?? {}))).toStrictEqual([]);
       for (const dep of Object.keys(manifest.dependencies ?? {})) expect(installed).toContain(dep);
     }
+  });
+
+  it('ships the patched MongoDB driver (patches/mongodb@7.9.0.patch) in the API install', () => {
+    // Without the patch an operation on a connection dropped during a compressed write hangs forever.
+    const patch = readFileSync(join(repoDir, 'patches', 'mongodb@7.9.0.patch'), 'utf8');
+    const marker = /^\+\s*(\/\/ The socket may have closed while the command was being compressed.*)$/m.exec(patch)?.[1];
+    expect(marker).toBeDefined();
+    // The driver the service uses is the one @globeco/portfolio-core resolves.
+    const core = createRequire(join(dir, 'api', 'node_modules', '@globeco', 'portfolio-core', 'package.json'));
+    const driver = core.resolve('mongodb');
+    expect(readFileSync(join(dirname(driver), 'cmap', 'connection.js'), 'utf8')).toContain(marker);
   });
 
   it('answers the Deployment\'s three probe paths from the pruned install', async () => {
