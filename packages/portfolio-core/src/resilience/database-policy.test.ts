@@ -84,6 +84,41 @@ describe('database policy: circuit breaker', () => {
     expect(policy.retryAfterMs()).toBe(1000);
   });
 
+  it('lets exactly one trial call through while half-open and rejects the others at once', async () => {
+    const policy = createDatabasePolicy({ failureThreshold: 1, halfOpenAfterMs: 1000, timeoutMs: 5000, readRetries: 0 });
+    await settle(policy.execute('op', 'write', () => Promise.reject(new Error('down'))));
+    expect(policy.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1000);
+
+    // The database hangs: only the trial may wait for its timeout.
+    const hanging = vi.fn(() => new Promise<never>(() => undefined));
+    const calls = Array.from({ length: 8 }, (_, i) => settle(policy.execute('op', i % 2 === 0 ? 'read' : 'write', hanging)));
+    const rejected: unknown[] = [];
+    for (const call of calls.slice(1)) rejected.push(await call);
+    expect(hanging).toHaveBeenCalledTimes(1);
+    expect(rejected.map((r) => (r as { error: UnavailableError }).error.reason)).toStrictEqual(Array(7).fill('circuit-open'));
+    expect((rejected[0] as { error: UnavailableError }).error.retryAfterMs).toBe(5000);
+
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(await calls[0]).toStrictEqual({ ok: false, error: expect.any(TimeoutError) as unknown });
+    expect(policy.state).toBe('open');
+
+    // After the next wait the slot is free again; in the recovery window it is still one at a time.
+    await vi.advanceTimersByTimeAsync(1000);
+    let finish: (value: string) => void = () => undefined;
+    const slow = vi.fn(() => new Promise<string>((resolve) => (finish = resolve)));
+    const trial = policy.execute('op', 'read', slow);
+    expect(await settle(policy.execute('op', 'read', slow))).toMatchObject({ ok: false, error: { reason: 'circuit-open' } });
+    finish('ok');
+    expect(await trial).toBe('ok');
+    expect(policy.state).toBe('half-open');
+    const second = policy.execute('op', 'read', slow);
+    expect(await settle(policy.execute('op', 'read', slow))).toMatchObject({ ok: false, error: { reason: 'circuit-open' } });
+    finish('ok');
+    expect(await second).toBe('ok');
+    expect(slow).toHaveBeenCalledTimes(2);
+  });
+
   it('does not count domain errors or duplicate keys as failures', async () => {
     const policy = createDatabasePolicy({ failureThreshold: 2 });
     const notFound = new NotFoundError('x');

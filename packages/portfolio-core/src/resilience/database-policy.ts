@@ -179,6 +179,8 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
     bulk: wrap(retry(handleWhen(isRetryable), { maxAttempts: o.bulkRetries, backoff }), breakerPolicy),
   };
 
+  // Whether a half-open trial call is running (only one at a time is let through).
+  let trialInFlight = false;
   const retryAfterMs = (): number =>
     breaker.phase === 'open' ? Math.max(0, o.halfOpenAfterMs - (Date.now() - openedAt)) : 0;
 
@@ -186,11 +188,11 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
    * The open-circuit error is built without a stack trace: it is raised on the hot path of an
    * outage, where capturing async stacks would cost more than the rest of the call.
    */
-  function circuitOpenError(cause?: unknown): UnavailableError {
+  function circuitOpenError(cause?: unknown, retryAfter = retryAfterMs()): UnavailableError {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return new UnavailableError('circuit-open', retryAfterMs(), cause === undefined ? undefined : { cause });
+      return new UnavailableError('circuit-open', retryAfter, cause === undefined ? undefined : { cause });
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -217,6 +219,13 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
       // Fail fast while open, before cockatiel builds its own error; once the wait is over,
       // cockatiel lets the half-open trial through.
       if (breaker.phase === 'open' && retryAfterMs() > 0) throw circuitOpenError();
+      // Half-open (including the recovery window after the first trial): one trial call at a
+      // time; the others are rejected at once instead of queueing behind it.
+      const trial = breaker.phase !== 'closed';
+      if (trial) {
+        if (trialInFlight) throw circuitOpenError(undefined, o.timeoutMs);
+        trialInFlight = true;
+      }
       let lastError: unknown;
       try {
         return await policies[kind].execute(async (context) => {
@@ -236,6 +245,8 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
         });
       } catch (error) {
         throw translate(operation, error);
+      } finally {
+        if (trial) trialInFlight = false;
       }
     },
     get state() {

@@ -1,4 +1,11 @@
-import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoErrorLabel,
+  MongoNetworkError,
+  MongoNetworkTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+} from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors.js';
 import { isDuplicateKeyError, isTransientDatabaseError } from './transient.js';
@@ -21,8 +28,28 @@ describe('isTransientDatabaseError', () => {
     ).toStrictEqual([true, true, true, true, true, true]);
   });
 
+  it('accepts closed sockets, pool resets and network errors wrapped by the driver or a cause', () => {
+    const ended = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    const closed = new MongoNetworkError('connection 3 to 127.0.0.1:4000 closed');
+    const reset = new MongoServerError({ code: 2, errmsg: 'x' });
+    reset.addErrorLabel(MongoErrorLabel.ResetPool);
+    expect(
+      [
+        ended,
+        Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+        new MongoNetworkTimeoutError('timed out'),
+        reset,
+        // What insertMany throws when its connection closes mid-batch.
+        new MongoBulkWriteError(closed as never, {} as never),
+        new Error('wrapped', { cause: new Error('wrapped again', { cause: ended }) }),
+      ].map(isTransientDatabaseError),
+    ).toStrictEqual([true, true, true, true, true, true]);
+  });
+
   it('rejects data errors, domain errors and non-errors', () => {
-    expect([serverError(11000), serverError(2), new NotFoundError('x'), new Error('x'), 'text', null].map(isTransientDatabaseError)).toStrictEqual([
+    const duplicate = new MongoBulkWriteError({ message: 'E11000', code: 11000, writeErrors: [] }, {} as never);
+    expect([serverError(11000), serverError(2), new NotFoundError('x'), new Error('x'), 'text', null, duplicate].map(isTransientDatabaseError)).toStrictEqual([
+      false,
       false,
       false,
       false,

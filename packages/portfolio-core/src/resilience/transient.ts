@@ -1,9 +1,19 @@
 import { TaskCancelledError } from 'cockatiel';
+import {
+  MongoErrorLabel,
+  MongoNetworkError,
+  MongoServerClosedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 
 /** Server error codes that mean "try again": stepdowns, shutdowns, network and lock timeouts. */
 const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 112, 251]);
 
-/** Error class names of the MongoDB driver that mean the server could not be reached in time. */
+/**
+ * Error class names of the MongoDB driver that mean the server could not be reached in time; the
+ * names also match errors of another copy of the driver, where `instanceof` does not.
+ */
 const TRANSIENT_NAMES = new Set([
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
@@ -11,23 +21,66 @@ const TRANSIENT_NAMES = new Set([
   'MongoPoolClearedError',
   'MongoServerClosedError',
   'MongoTopologyClosedError',
+  'MongoWaitQueueTimeoutError',
 ]);
 
+/** Driver error classes (and their subclasses, e.g. the pool-cleared and network-timeout errors) of the same kind. */
+const TRANSIENT_CLASSES = [MongoNetworkError, MongoServerSelectionError, MongoServerClosedError, MongoTopologyClosedError];
+
+/** Driver error labels that mark an error as retryable or the connection pool as reset. */
+const TRANSIENT_LABELS = [
+  MongoErrorLabel.TransientTransactionError,
+  MongoErrorLabel.RetryableWriteError,
+  MongoErrorLabel.ResetPool,
+];
+
+/** Node.js socket error codes: the connection was closed, reset, refused or timed out. */
+const SOCKET_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_SOCKET_CLOSED',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
+
+/** How deep `cause` / wrapped driver errors are followed. */
+const MAX_DEPTH = 5;
+
+function isTransientItself(error: Error): boolean {
+  if (TRANSIENT_CLASSES.some((type) => error instanceof type) || TRANSIENT_NAMES.has(error.name)) return true;
+  const e = error as { hasErrorLabel?: (label: string) => boolean; code?: unknown };
+  if (typeof e.hasErrorLabel === 'function' && TRANSIENT_LABELS.some((label) => e.hasErrorLabel?.(label) === true)) {
+    return true;
+  }
+  if (typeof e.code === 'number') return TRANSIENT_CODES.has(e.code);
+  return typeof e.code === 'string' && SOCKET_CODES.has(e.code);
+}
+
+/** The error an error wraps: its `cause`, or the driver error a `MongoBulkWriteError` was built from. */
+function wrapped(error: Error): unknown {
+  if (error.cause !== undefined) return error.cause;
+  const response = (error as { errorResponse?: unknown }).errorResponse;
+  return response instanceof Error && response !== error ? response : undefined;
+}
+
 /**
- * Whether a database error is transient (network failure, stepdown, timeout) so an idempotent
- * operation may be retried. Works on driver errors without importing driver classes.
+ * Whether a database error is transient (network failure, closed socket, pool cleared, stepdown,
+ * timeout) so an idempotent operation may be retried and the database reported unavailable.
+ * Follows `cause` and the driver error wrapped by a bulk write error.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
   if (error instanceof TaskCancelledError) return true;
-  if (!(error instanceof Error)) return false;
-  if (TRANSIENT_NAMES.has(error.name)) return true;
-  const labelled = error as { hasErrorLabel?: (label: string) => boolean; code?: unknown };
-  if (typeof labelled.hasErrorLabel === 'function') {
-    if (labelled.hasErrorLabel('TransientTransactionError') || labelled.hasErrorLabel('RetryableWriteError')) {
-      return true;
-    }
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_DEPTH && current instanceof Error; depth += 1) {
+    if (isTransientItself(current)) return true;
+    current = wrapped(current);
   }
-  return typeof labelled.code === 'number' && TRANSIENT_CODES.has(labelled.code);
+  return false;
 }
 
 /** Whether a driver error is a duplicate-key violation (a data problem, not an outage). */

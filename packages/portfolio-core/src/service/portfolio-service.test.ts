@@ -208,6 +208,18 @@ describe('PortfolioService', () => {
     expect(await failure(service.ping())).toMatchObject({ code: 'UNAVAILABLE', reason: 'circuit-open' });
   });
 
+  it('answers a closed socket with UNAVAILABLE: writes once, reads retried', async () => {
+    const store = new InMemoryPortfolioStore();
+    const service = createPortfolioService({ store, resilience: { retryInitialDelayMs: 0 } });
+    const ended = (): Error => Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    store.injectFault('insertOne', ended(), { times: 1 });
+    expect(await failure(service.create({ name: 'a' }))).toMatchObject({ code: 'UNAVAILABLE', reason: 'database' });
+    expect(store.size).toBe(0);
+    const created = await service.create({ name: 'a' });
+    store.injectFault('findById', ended(), { times: 2 });
+    expect(await service.get(created.portfolioId)).toStrictEqual(created);
+  });
+
   it('does not open the breaker for domain outcomes', async () => {
     const { service } = setup();
     for (let i = 0; i < 10; i += 1) await failure(service.get('65a1b2c3d4e5f6a7b8c9d0e1'));

@@ -30,7 +30,15 @@ describe('toDriverOptions', () => {
       serverSelectionTimeoutMS: 5000,
       connectTimeoutMS: 10_000,
       socketTimeoutMS: 0,
+      waitQueueTimeoutMS: 0,
     });
+  });
+
+  it('prefers the cheaper codecs by default: zstd, then snappy, then zlib', () => {
+    const options = toDriverOptions({ uri: 'mongodb://127.0.0.1:1' });
+    const installed = detectCompressors(['zstd', 'snappy', 'zlib']).enabled;
+    expect(options.compressors).toStrictEqual(installed);
+    expect(installed.at(-1)).toBe('zlib');
   });
 
   it('passes pool sizes, write concern and timeouts through', () => {
@@ -41,6 +49,7 @@ describe('toDriverOptions', () => {
       compressors: [],
       writeConcern: { w: 'majority', journal: true },
       serverSelectionTimeoutMS: 1000,
+      waitQueueTimeoutMS: 2500,
       appName: 'portfolio',
       monitorCommands: true,
     });
@@ -50,6 +59,7 @@ describe('toDriverOptions', () => {
       compressors: [],
       writeConcern: { w: 'majority', journal: true },
       serverSelectionTimeoutMS: 1000,
+      waitQueueTimeoutMS: 2500,
       appName: 'portfolio',
       monitorCommands: true,
     });

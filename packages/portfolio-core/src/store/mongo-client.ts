@@ -4,8 +4,11 @@ import { MongoClient, ReadPreference, type MongoClientOptions as DriverOptions, 
 /** Wire compressors the MongoDB driver knows. */
 export type CompressorName = 'zstd' | 'zlib' | 'snappy';
 
-/** Default compressor preference: best ratio first; zlib is built into Node so always available. */
-export const DEFAULT_COMPRESSORS: readonly CompressorName[] = ['zstd', 'zlib', 'snappy'];
+/**
+ * Default compressor preference: zstd (best ratio for its CPU) when its codec is installed, then
+ * snappy (cheapest CPU), then zlib (built into Node, so always available, but the most CPU per byte).
+ */
+export const DEFAULT_COMPRESSORS: readonly CompressorName[] = ['zstd', 'snappy', 'zlib'];
 
 /** Default database name. */
 export const DEFAULT_DATABASE_NAME = 'portfolio_db';
@@ -18,7 +21,7 @@ export interface MongoConnectionOptions {
   readonly minPoolSize?: number;
   /** Maximum pool size (default 50). */
   readonly maxPoolSize?: number;
-  /** Compressors in preference order; those whose codec cannot load are dropped (default zstd, zlib, snappy). */
+  /** Compressors in preference order; those whose codec cannot load are dropped (default zstd, snappy, zlib). */
   readonly compressors?: readonly CompressorName[];
   /** Write concern: `w` (default 1) and `journal` (default unset, i.e. server default). */
   readonly writeConcern?: { readonly w?: number | 'majority'; readonly journal?: boolean };
@@ -28,6 +31,12 @@ export interface MongoConnectionOptions {
   readonly connectTimeoutMS?: number;
   /** Socket inactivity timeout, ms (default 0 = none). */
   readonly socketTimeoutMS?: number;
+  /**
+   * Longest wait for a pooled connection, ms (default 0 = none). Set it to the per-operation time
+   * budget so an operation its caller has given up on leaves the pool's wait queue too, instead of
+   * queueing behind a slow database.
+   */
+  readonly waitQueueTimeoutMS?: number;
   /** Application name sent in the handshake. */
   readonly appName?: string;
   /** Emit command monitoring events (`commandStarted` …) on the client (default false). */
@@ -92,6 +101,7 @@ export function toDriverOptions(options: MongoConnectionOptions): DriverOptions 
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
     connectTimeoutMS: options.connectTimeoutMS ?? 10_000,
     socketTimeoutMS: options.socketTimeoutMS ?? 0,
+    waitQueueTimeoutMS: options.waitQueueTimeoutMS ?? 0,
   };
   if (options.appName !== undefined) driver.appName = options.appName;
   if (options.monitorCommands !== undefined) driver.monitorCommands = options.monitorCommands;
