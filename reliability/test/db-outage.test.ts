@@ -38,7 +38,7 @@ afterAll(async () => {
   await proxy?.stop();
 });
 
-it('database killed under load: breaker opens, fast 503s with Retry-After, readiness 503, recovers by itself', async (ctx) => {
+it('database killed under load: breaker opens, fast 503s with Retry-After, readiness 503, recovers by itself', async () => {
   const created = await http.json<{ portfolioId: string }>({ method: 'POST', path: '/api/v1/portfolios', body: { name: 'outage seed' } });
   expect(created.status).toBe(201);
   const id = created.body.portfolioId;
@@ -134,28 +134,22 @@ it('database killed under load: breaker opens, fast 503s with Retry-After, readi
   expect(before.length).toBeGreaterThan(20);
   expect(before.filter(failed)).toStrictEqual([]);
   expect(failures.length).toBeGreaterThan(0);
-  // Requests caught mid-flight by the kill may get a 500 (a network error classified as internal:
-  // README, "Known defects"); once the breaker is open every answer is a 503 with Retry-After.
-  const openedAt = killedAt + (Date.parse(String(openedLine?.time)) - wallOf(killedAt));
+  // Even requests caught mid-flight by the kill get a 503 with Retry-After, never a 500.
   expect(
     failures
-      .filter((s) => !(s.status === 503 && s.headers['retry-after'] !== undefined) && !(s.status === 500 && s.startedAt < openedAt + 50))
+      .filter((s) => !(s.status === 503 && s.headers['retry-after'] !== undefined))
       .map((s) => `${s.kind} ${s.status ?? s.error} at +${Math.round(s.startedAt - killedAt)} ms`),
   ).toStrictEqual([]);
   expect(Object.keys(figures.readinessStatusesDuringOutage)).toStrictEqual(['503']);
   expect(api.alive()).toBe(true);
-  // Once open, answers are immediate; only calls let through at a half-open moment wait on the database.
+  // Once open, answers are immediate; only the one trial call let through at each half-open moment
+  // waits on the database.
   expect(openPhase.length).toBeGreaterThan(50);
   expect(openPhase.filter((s) => !failed(s))).toStrictEqual([]);
   expect(figures.openPhaseLatencyMs.p50).toBeLessThan(100);
-  expect(slowInOpenPhase.length).toBeLessThanOrEqual(WORKERS * (Math.ceil(OUTAGE_MS / HALF_OPEN_MS) + 1));
+  expect(slowInOpenPhase.length).toBeLessThanOrEqual(Math.ceil(OUTAGE_MS / HALF_OPEN_MS) + 1);
   expect(slowInOpenPhase.filter((s) => s.ms > OP_TIMEOUT_MS + 250)).toStrictEqual([]);
 
-  if (!readyAgain && acceptedAfterRestore === 0) {
-    // The driver never opened a connection after the database came back: its monitor hangs on a
-    // socket closed mid-write (README, "Known defects"). Recovery cannot be asserted in this run.
-    ctx.skip('self-recovery not asserted: the MongoDB driver monitor hung (no connection attempt after the database returned)');
-  }
   // Back up: the breaker closed, readiness 200, no failure after recovery, data still there.
   expect(readyAgain).toBe(true);
   expect(closedLine).toBeDefined();
