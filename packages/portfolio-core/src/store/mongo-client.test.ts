@@ -42,27 +42,19 @@ describe('toDriverOptions', () => {
   });
 
   it('passes pool sizes, write concern and timeouts through', () => {
-    const options = toDriverOptions({
-      uri: 'mongodb://127.0.0.1:1',
+    const given = {
       minPoolSize: 5,
       maxPoolSize: 20,
       compressors: [],
       writeConcern: { w: 'majority', journal: true },
       serverSelectionTimeoutMS: 1000,
+      connectTimeoutMS: 2000,
+      socketTimeoutMS: 3000,
       waitQueueTimeoutMS: 2500,
       appName: 'portfolio',
       monitorCommands: true,
-    });
-    expect(options).toMatchObject({
-      minPoolSize: 5,
-      maxPoolSize: 20,
-      compressors: [],
-      writeConcern: { w: 'majority', journal: true },
-      serverSelectionTimeoutMS: 1000,
-      waitQueueTimeoutMS: 2500,
-      appName: 'portfolio',
-      monitorCommands: true,
-    });
+    } as const;
+    expect(toDriverOptions({ uri: 'mongodb://127.0.0.1:1', ...given })).toStrictEqual({ ...given, readPreference: ReadPreference.primary });
   });
 
   it('builds a client whose options reflect them', async () => {
