@@ -1,8 +1,7 @@
 // The database disappears under load and comes back: breaker, fast 503s, readiness, self-recovery.
-import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
-import { createHttpClient, runLoad, sleep, type CallResult, type HttpClient, type Sample, waitForReady } from './support/http.js';
+import { expect, inject, it } from 'vitest';
+import { useApiBehindProxy } from './support/behind-proxy.js';
+import { runLoad, sleep, type CallResult, type Sample, waitForReady } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -12,14 +11,8 @@ const OP_TIMEOUT_MS = 1500; // generous: a busy 2-core machine must not time out
 const WORKERS = 6;
 const OUTAGE_MS = 4000;
 
-let proxy: FaultProxy;
-let api: ApiProcess;
-let http: HttpClient;
-
-beforeAll(async () => {
-  proxy = await startFaultProxy(inject('mongoUri'));
-  api = await startApi({
-    MONGODB_URI: proxy.uri,
+const setup = useApiBehindProxy(
+  {
     DB_OPERATION_TIMEOUT_MS: String(OP_TIMEOUT_MS),
     DB_BREAKER_FAILURES: String(BREAKER_FAILURES),
     DB_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
@@ -27,18 +20,12 @@ beforeAll(async () => {
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
     MONGODB_CONNECT_TIMEOUT_MS: '1000',
     DB_INDEX_RETRY_MS: '500',
-  });
-  http = createHttpClient(api.baseUrl, 16);
-  expect(await waitForReady(http, 15_000)).toBe(true);
-});
-
-afterAll(async () => {
-  await http?.close();
-  await stopAllApis();
-  await proxy?.stop();
-});
+  },
+  16,
+);
 
 it('database killed under load: breaker opens, fast 503s with Retry-After, readiness 503, recovers by itself', async () => {
+  const { proxy, api, http } = setup;
   const created = await http.json<{ portfolioId: string }>({ method: 'POST', path: '/api/v1/portfolios', body: { name: 'outage seed' } });
   expect(created.status).toBe(201);
   const id = created.body.portfolioId;

@@ -1,9 +1,8 @@
 // Connections to the database are dropped again and again under load: no crash, no 5xx other than
 // 503, no leaked connections once it stops.
-import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
-import { createHttpClient, readMetrics, readPool, runLoad, sleep, type HttpClient, waitForReady, waitUntil } from './support/http.js';
+import { describe, expect, inject, it } from 'vitest';
+import { useApiBehindProxy } from './support/behind-proxy.js';
+import { readMetrics, readPool, runLoad, sleep, waitUntil } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -17,14 +16,8 @@ describe.each([
   // once let an operation hang on a connection dropped mid-write (patches/mongodb@7.9.0.patch).
   { compressors: 'zstd,snappy,zlib' },
 ])('MONGODB_COMPRESSORS=$compressors', ({ compressors }) => {
-let proxy: FaultProxy;
-let api: ApiProcess;
-let http: HttpClient;
-
-beforeAll(async () => {
-  proxy = await startFaultProxy(inject('mongoUri'));
-  api = await startApi({
-    MONGODB_URI: proxy.uri,
+const setup = useApiBehindProxy(
+  {
     MONGODB_COMPRESSORS: compressors,
     MAX_POOL_SIZE: String(MAX_POOL),
     DB_OPERATION_TIMEOUT_MS: '1000',
@@ -33,18 +26,12 @@ beforeAll(async () => {
     DB_BREAKER_SUCCESSES: '1',
     MONGODB_CONNECT_TIMEOUT_MS: '1000',
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
-  });
-  http = createHttpClient(api.baseUrl, 12);
-  expect(await waitForReady(http, 15_000)).toBe(true);
-});
-
-afterAll(async () => {
-  await http?.close();
-  await stopAllApis();
-  await proxy?.stop();
-});
+  },
+  12,
+);
 
 it('flapping connections: no crash, no hang, pool back to normal after', async () => {
+  const { proxy, api, http } = setup;
   const seed = await http.json<{ portfolioId: string }>({ method: 'POST', path: '/api/v1/portfolios', body: { name: 'flap seed' } });
   const id = seed.body.portfolioId;
   const next = (w: number, i: number) =>

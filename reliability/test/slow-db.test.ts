@@ -1,9 +1,8 @@
 // A slow database (latency injected by the proxy): timeouts at the configured budget, a responsive
 // event loop and a bounded driver wait queue.
-import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startApi, stopAllApis, type ApiProcess } from './support/api-process.js';
-import { createHttpClient, readMetrics, readPool, runLoad, sleep, type HttpClient, waitForReady, waitUntil } from './support/http.js';
+import { expect, inject, it } from 'vitest';
+import { useApiBehindProxy } from './support/behind-proxy.js';
+import { readMetrics, readPool, runLoad, sleep, waitUntil } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';
 
@@ -12,33 +11,22 @@ const LATENCY_MS = 1500; // per direction: a round trip takes >= 3 s, ten times 
 const WORKERS = 24;
 const MAX_POOL = 10;
 
-let proxy: FaultProxy;
 let waitQueueMax = Number.NaN;
-let api: ApiProcess;
-let http: HttpClient;
 
-beforeAll(async () => {
-  proxy = await startFaultProxy(inject('mongoUri'));
-  api = await startApi({
-    MONGODB_URI: proxy.uri,
+const setup = useApiBehindProxy(
+  {
     DB_OPERATION_TIMEOUT_MS: String(OP_TIMEOUT_MS),
     // A breaker that stays closed, so every request meets the slow database.
     DB_BREAKER_FAILURES: '1000',
     MAX_POOL_SIZE: String(MAX_POOL),
     // One warn line per failed request would measure log I/O through the test's pipe, not the service.
     LOG_LEVEL: 'error',
-  });
-  http = createHttpClient(api.baseUrl, WORKERS + 4);
-  expect(await waitForReady(http, 15_000)).toBe(true);
-});
-
-afterAll(async () => {
-  await http?.close();
-  await stopAllApis();
-  await proxy?.stop();
-});
+  },
+  WORKERS + 4,
+);
 
 it('slow database: 503 at the operation timeout, event-loop p99 < 50 ms, drains and recovers', async () => {
+  const { proxy, api, http } = setup;
   const seed = await http.json<{ portfolioId: string }>({ method: 'POST', path: '/api/v1/portfolios', body: { name: 'slow seed' } });
   const id = seed.body.portfolioId;
   const rssBefore = (await http.json<{ memory: { rss_bytes: number } }>({ method: 'GET', path: '/health/metrics' })).body.memory.rss_bytes;
