@@ -1,31 +1,14 @@
 import { addEncoded, createHistogram, encodeHistogram, summarize } from './hdr.js';
 import type { Histogram, LatencySummary } from './hdr.js';
-import type { IntervalSnapshot } from './recorder.js';
+import { operationTotals, type IntervalSnapshot, type OperationTotals } from './recorder.js';
 import type { IntervalRow, OperationReport } from '../report/types.js';
 
-interface OpTotals {
-  requests: number;
-  errors: number;
-  conflicts: number;
-  statusCodes: Record<string, number>;
-  latency: Histogram;
-  serviceTime: Histogram;
-}
-
-interface RowState {
-  index: number;
+/** One interval's totals over every reporter: the snapshot's counters plus what merging adds. */
+interface RowState extends Omit<IntervalSnapshot, 'operations'> {
   reporters: number;
-  sent: number;
   requests: number;
   errors: number;
   conflicts: number;
-  late: number;
-  lateGenerator: number;
-  dropped: number;
-  inFlight: number;
-  elu: number;
-  lagP99Ms: number;
-  lagMaxMs: number;
   targetCount: number;
   operations: Record<string, { requests: number; errors: number; conflicts: number }>;
   /** Encoded so that thousands of intervals stay small in memory. */
@@ -89,17 +72,10 @@ function addCodes(into: Record<string, number>, from: Record<string, number>): v
  * complete when all have); `intervalMs` converts counts to rates.
  */
 export function createAccumulator(reporters: number, intervalMs: number): Accumulator {
-  const ops = new Map<string, OpTotals>();
+  const ops = new Map<string, OperationTotals>();
   const rows = new Map<number, RowState>();
   let lastComplete = -1;
-  const opTotals = (name: string): OpTotals => {
-    let o = ops.get(name);
-    if (o === undefined) {
-      o = { requests: 0, errors: 0, conflicts: 0, statusCodes: {}, latency: createHistogram(), serviceTime: createHistogram() };
-      ops.set(name, o);
-    }
-    return o;
-  };
+  const opTotals = (name: string): OperationTotals => operationTotals(ops, name);
   const row = (index: number): RowState => {
     let r = rows.get(index);
     if (r === undefined) {

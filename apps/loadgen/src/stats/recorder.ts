@@ -31,13 +31,24 @@ export interface IntervalSnapshot {
   operations: Record<string, OperationSnapshot>;
 }
 
-interface OpState {
+/** Counters and histograms of one operation (per interval in a recorder, per run in the accumulator). */
+export interface OperationTotals {
   requests: number;
   errors: number;
   conflicts: number;
   statusCodes: Record<string, number>;
   latency: Histogram;
   serviceTime: Histogram;
+}
+
+/** Returns the totals of `name` in `totals`, creating empty ones on first use. */
+export function operationTotals(totals: Map<string, OperationTotals>, name: string): OperationTotals {
+  let o = totals.get(name);
+  if (o === undefined) {
+    o = { requests: 0, errors: 0, conflicts: 0, statusCodes: {}, latency: createHistogram(), serviceTime: createHistogram() };
+    totals.set(name, o);
+  }
+  return o;
 }
 
 /** Per-thread recorder: per operation per interval, two HDR histograms plus counters. */
@@ -51,19 +62,12 @@ export interface IntervalRecorder {
 
 /** Creates an interval recorder; histograms are reused between intervals so memory stays flat. */
 export function createIntervalRecorder(): IntervalRecorder {
-  const ops = new Map<string, OpState>();
+  const ops = new Map<string, OperationTotals>();
   let sent = 0;
   let late = 0;
   let lateGenerator = 0;
   let dropped = 0;
-  const state = (op: string): OpState => {
-    let s = ops.get(op);
-    if (s === undefined) {
-      s = { requests: 0, errors: 0, conflicts: 0, statusCodes: {}, latency: createHistogram(), serviceTime: createHistogram() };
-      ops.set(op, s);
-    }
-    return s;
-  };
+  const state = (op: string): OperationTotals => operationTotals(ops, op);
   return {
     record(op, status, outcome, responseMs, serviceMs) {
       const s = state(op);
