@@ -48,6 +48,17 @@ export async function startServer(handler: RequestHandler, options: ServerOption
       inFlight--;
     });
   };
+  /** The handle of a listening server; `stop` closes it once draining has been flagged. */
+  const running = (address: AddressInfo, stop: (graceMs: number) => Promise<boolean>): RunningServer => ({
+    address,
+    get inFlight() {
+      return inFlight;
+    },
+    async drain(graceMs) {
+      draining = true;
+      return { forced: await stop(graceMs) };
+    },
+  });
 
   if (options.http2) {
     const sessions = new Set<Http2Session>();
@@ -62,22 +73,14 @@ export async function startServer(handler: RequestHandler, options: ServerOption
       if (draining) session.close();
     });
     server.setTimeout(options.keepAliveTimeoutMs);
-    const address = await listen(server, options);
-    return {
-      address,
-      get inFlight() {
-        return inFlight;
-      },
-      async drain(graceMs) {
-        draining = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // GOAWAY: open streams finish, no new ones are accepted.
-        for (const session of sessions) session.close();
-        const forced = await settleWithin(closed, graceMs);
-        if (forced) for (const session of sessions) session.destroy();
-        return { forced };
-      },
-    };
+    return running(await listen(server, options), async (graceMs) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // GOAWAY: open streams finish, no new ones are accepted.
+      for (const session of sessions) session.close();
+      const forced = await settleWithin(closed, graceMs);
+      if (forced) for (const session of sessions) session.destroy();
+      return forced;
+    });
   }
 
   const server = createHttp1Server(
@@ -101,37 +104,29 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  const address = await listen(server, options);
-  return {
-    address,
-    get inFlight() {
-      return inFlight;
-    },
-    async drain(graceMs) {
-      draining = true;
-      // net.Server#close stops listening without http.Server#close's immediate cut of idle
-      // connections: a request already on its way over one of them is still served.
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the server below
-      const stopListening = NetServer.prototype.close;
-      const closed = new Promise<void>((resolve) => stopListening.call(server, () => resolve()));
-      let sweep: NodeJS.Timeout | undefined;
-      const linger = setTimeout(() => {
-        server.closeIdleConnections();
-        // Connections that were mid-request when draining began turn idle after their response.
-        sweep = setInterval(() => server.closeIdleConnections(), 100);
-        sweep.unref();
-      }, Math.min(options.idleLingerMs ?? 1000, graceMs));
-      linger.unref();
-      const forced = await settleWithin(closed, graceMs);
-      clearTimeout(linger);
-      clearInterval(sweep);
-      if (forced) {
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-      }
-      return { forced };
-    },
-  };
+  return running(await listen(server, options), async (graceMs) => {
+    // net.Server#close stops listening without http.Server#close's immediate cut of idle
+    // connections: a request already on its way over one of them is still served.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the server below
+    const stopListening = NetServer.prototype.close;
+    const closed = new Promise<void>((resolve) => stopListening.call(server, () => resolve()));
+    let sweep: NodeJS.Timeout | undefined;
+    const linger = setTimeout(() => {
+      server.closeIdleConnections();
+      // Connections that were mid-request when draining began turn idle after their response.
+      sweep = setInterval(() => server.closeIdleConnections(), 100);
+      sweep.unref();
+    }, Math.min(options.idleLingerMs ?? 1000, graceMs));
+    linger.unref();
+    const forced = await settleWithin(closed, graceMs);
+    clearTimeout(linger);
+    clearInterval(sweep);
+    if (forced) {
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    }
+    return forced;
+  });
 }
 
 function listen(
