@@ -114,6 +114,17 @@ describe('update, delete, findAndModify', () => {
     ]);
   });
 
+  it('lets an upsert choose its _id with $setOnInsert, and ignores it on a match', async () => {
+    const id = new ObjectId();
+    const first = await coll.updateOne({ tag: 'u' }, { $setOnInsert: { _id: id, v: 1 } }, { upsert: true });
+    expect([first.upsertedId, first.matchedCount]).toStrictEqual([id, 0]);
+    const again = await coll.updateOne({ tag: 'u' }, { $setOnInsert: { _id: new ObjectId(), v: 2 } }, { upsert: true });
+    expect([again.upsertedId, again.matchedCount, again.modifiedCount]).toStrictEqual([null, 1, 0]);
+    expect(await coll.find({ tag: 'u' }).toArray()).toStrictEqual([{ _id: id, tag: 'u', v: 1 }]);
+    const clash = await coll.updateOne({ _id: id }, { $set: { _id: new ObjectId() } }, { upsert: true }).catch((e: unknown) => e);
+    expect((clash as { code?: unknown }).code).toBe(66);
+  });
+
   it('upserts with $setOnInsert only when inserting', async () => {
     const first = await coll.updateOne({ name: 'p' }, { $set: { v: 1 }, $setOnInsert: { created: 'yes' } }, { upsert: true });
     expect(first.upsertedCount).toBe(1);

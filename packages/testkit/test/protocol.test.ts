@@ -94,6 +94,34 @@ describe('wire protocol', () => {
     await c.read();
   });
 
+  it('offers snappy and zlib in the order the client prefers, as mongod does', async () => {
+    const c = await raw();
+    c.sendMsg({ hello: 1, compression: ['zstd', 'snappy', 'zlib'], $db: 'admin' });
+    expect((await c.read()).doc.compression).toStrictEqual(['snappy', 'zlib']);
+    const id = c.sendCompressedMsg({ ping: 1, $db: 'admin' }, 'snappy');
+    const reply = await c.read();
+    expect([reply.opCode, reply.responseTo, reply.doc.ok]).toStrictEqual([2012, id, 1]);
+    const z = await raw();
+    z.sendMsg({ hello: 1, compression: ['zlib', 'snappy'], $db: 'admin' });
+    expect((await z.read()).doc.compression).toStrictEqual(['zlib', 'snappy']);
+  });
+
+  it('works with a driver that asks for snappy compression', async () => {
+    const client = new MongoClient(uri, { compressors: ['snappy'], serverSelectionTimeoutMS: 3000, monitorCommands: true });
+    const replies: number[] = [];
+    client.on('commandSucceeded', (e) => replies.push(e.commandName === 'find' ? 1 : 0));
+    try {
+      const coll = client.db('testkit_snappy').collection('s');
+      await coll.insertMany(Array.from({ length: 200 }, (_, i) => ({ i, pad: 'y'.repeat(200) })));
+      const docs = await coll.find({ i: { $gte: 195 } }, { projection: { _id: 0, i: 1 } }).sort({ i: 1 }).toArray();
+      expect(docs).toStrictEqual([{ i: 195 }, { i: 196 }, { i: 197 }, { i: 198 }, { i: 199 }]);
+      expect(replies.filter((r) => r === 1)).toStrictEqual([1]);
+      await client.db('testkit_snappy').dropDatabase();
+    } finally {
+      await client.close();
+    }
+  });
+
   it('works with a driver that asks for zlib compression', async () => {
     const client = new MongoClient(uri, { compressors: ['zlib'], serverSelectionTimeoutMS: 3000 });
     try {

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { deserialize, serialize, type Document } from 'bson';
+import { compressSync, uncompressSync } from 'snappy';
 
 /** host and port of a mongodb:// URI's first host. */
 export function hostPort(uri: string): { host: string; port: number } {
@@ -66,13 +67,13 @@ export class RawClient {
   }
 
   /** Sends an OP_MSG body zlib-compressed in OP_COMPRESSED; returns its request id. */
-  sendCompressedMsg(doc: Document): number {
+  sendCompressedMsg(doc: Document, compressor: 'zlib' | 'snappy' = 'zlib'): number {
     const body = serialize(doc);
     const payload = Buffer.alloc(5 + body.length);
     payload.writeUInt32LE(0, 0);
     payload[4] = 0;
     payload.set(body, 5);
-    const z = deflateSync(payload);
+    const z = compressor === 'zlib' ? deflateSync(payload) : compressSync(payload);
     const out = Buffer.alloc(16 + 9 + z.length);
     const id = this.nextId++;
     out.writeInt32LE(out.length, 0);
@@ -81,7 +82,7 @@ export class RawClient {
     out.writeInt32LE(2012, 12);
     out.writeInt32LE(2013, 16);
     out.writeInt32LE(payload.length, 20);
-    out.writeUInt8(2, 24);
+    out.writeUInt8(compressor === 'zlib' ? 2 : 1, 24);
     z.copy(out, 25);
     this.socket.write(out);
     return id;
@@ -158,7 +159,8 @@ function decode(msg: Buffer): RawReply {
   const wireOpCode = opCode;
   if (opCode === 2012) {
     opCode = body.readInt32LE(0);
-    body = inflateSync(body.subarray(9));
+    const data = body.subarray(9);
+    body = body.readUInt8(8) === 1 ? (uncompressSync(data, { asBuffer: true }) as Buffer) : inflateSync(data);
   }
   const doc = opCode === 1 ? deserialize(body.subarray(20)) : deserialize(body.subarray(5));
   return { responseTo, opCode: wireOpCode, doc };

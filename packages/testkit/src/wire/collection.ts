@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { DuplicateKeyError } from './errors.js';
+import { FieldIndex } from './field-index.js';
 import { IndexDef } from './indexes.js';
 import { valueKey } from './values.js';
 
@@ -10,6 +11,11 @@ export interface DocStore {
   get(idKey: string): Document | undefined;
   /** The document holding `key` in a unique index, if any. */
   findUnique(index: IndexDef, key: string): Document | undefined;
+  /**
+   * Candidates whose `path` equals one of the value keys (a superset of the matches), by `_id` key;
+   * undefined when no index leads with `path`.
+   */
+  findByField(path: string, keys: readonly string[]): Map<string, Document> | undefined;
   /** Every document in natural (insertion) order. */
   scan(): Iterable<Document>;
   size(): number;
@@ -33,22 +39,26 @@ export class Collection implements DocStore {
   readonly docs = new Map<string, Document>();
   readonly indexes: IndexDef[] = [new IndexDef({ key: { _id: 1 }, name: '_id_' })];
   private unique: UniqueIndex[] = [];
+  /** Hash maps on the leading field of non-unique indexes, built on first use and kept in step. */
+  private readonly fieldIndexes = new Map<string, FieldIndex>();
   readonly uuid = crypto.randomUUID();
   /** Bumped on every committed write; transactions use it to detect conflicts cheaply. */
   version = 0;
 
+  /** `db.name`, built once: transactions use it in every lock key. */
+  readonly ns: string;
+
   constructor(
     readonly db: string,
     readonly name: string,
-  ) {}
+  ) {
+    this.ns = `${db}.${name}`;
+  }
 
   get collection(): Collection {
     return this;
   }
 
-  get ns(): string {
-    return `${this.db}.${this.name}`;
-  }
 
   get(idKey: string): Document | undefined {
     return this.docs.get(idKey);
@@ -58,6 +68,17 @@ export class Collection implements DocStore {
     if (index.name === '_id_') return this.docs.get(key);
     for (const u of this.unique) if (u.def === index) return u.map.get(key);
     return undefined;
+  }
+
+  findByField(path: string, keys: readonly string[]): Map<string, Document> | undefined {
+    let index = this.fieldIndexes.get(path);
+    if (index === undefined) {
+      if (!this.indexes.some((def) => leadingHashable(def) === path)) return undefined;
+      index = new FieldIndex(path);
+      for (const [id, doc] of this.docs) index.add(id, doc);
+      this.fieldIndexes.set(path, index);
+    }
+    return index.lookup(keys);
   }
 
   scan(): Iterable<Document> {
@@ -77,6 +98,7 @@ export class Collection implements DocStore {
       const k = keys[i];
       if (k !== undefined) (this.unique[i] as UniqueIndex).map.set(k, doc);
     }
+    for (const index of this.fieldIndexes.values()) index.add(id, doc);
     this.version++;
   }
 
@@ -89,7 +111,12 @@ export class Collection implements DocStore {
       const k = keys[i];
       if (k !== undefined) u.map.set(k, next);
     }
-    this.docs.set(valueKey(next._id), next);
+    const id = valueKey(next._id);
+    for (const index of this.fieldIndexes.values()) {
+      index.remove(id, old);
+      index.add(id, next);
+    }
+    this.docs.set(id, next);
     this.version++;
   }
 
@@ -98,7 +125,9 @@ export class Collection implements DocStore {
       const k = u.def.keyOf(doc);
       if (k !== undefined && u.map.get(k) === doc) u.map.delete(k);
     }
-    this.docs.delete(valueKey(doc._id));
+    const id = valueKey(doc._id);
+    for (const index of this.fieldIndexes.values()) index.remove(id, doc);
+    this.docs.delete(id);
     this.version++;
   }
 
@@ -122,6 +151,9 @@ export class Collection implements DocStore {
     if (i <= 0) return false;
     this.indexes.splice(i, 1);
     this.unique = this.unique.filter((u) => u.def.name !== name);
+    for (const path of this.fieldIndexes.keys()) {
+      if (!this.indexes.some((def) => leadingHashable(def) === path)) this.fieldIndexes.delete(path);
+    }
     return true;
   }
 
@@ -147,4 +179,12 @@ export class Collection implements DocStore {
     }
     return keys;
   }
+}
+
+/** The leading field of an index that can serve equality by hash (not `_id`, text or geo), if any. */
+function leadingHashable(def: IndexDef): string | undefined {
+  const [field] = def.fields;
+  if (field === undefined || field === '_id' || def.textFields.length > 0) return undefined;
+  const kind: unknown = def.key[field];
+  return kind === 1 || kind === -1 || kind === 'hashed' || typeof kind === 'number' ? field : undefined;
 }

@@ -58,6 +58,15 @@ export function select(store: DocStore, filter: Document | undefined): Selection
     const doc = store.findUnique(def, key);
     return { candidates: doc ? [doc] : [], test, index: def };
   }
+  for (const field of restKeys) {
+    if (field.startsWith('$')) continue;
+    const values = equalityValues(rest[field]);
+    if (values === undefined) continue;
+    const found = store.findByField(field, values.map((v) => valueKey(v ?? null)));
+    if (found === undefined) continue;
+    const index = coll.indexes.find((def) => def.fields[0] === field);
+    return { candidates: found.values(), test, index };
+  }
   return { candidates: store.scan(), test, index: undefined };
 }
 

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { Collection, DocStore } from './collection.js';
+import { fieldKeys } from './field-index.js';
 import type { IndexDef } from './indexes.js';
 import { valueKey } from './values.js';
 
@@ -19,6 +20,8 @@ interface PendingWrite {
  */
 export class TxnStore implements DocStore {
   readonly writes = new Map<string, PendingWrite>();
+  /** Per unique index, the keys of this transaction's own documents (kept in step by record). */
+  private readonly own = new Map<IndexDef, Map<string, Document>>();
 
   constructor(
     readonly collection: Collection,
@@ -31,9 +34,23 @@ export class TxnStore implements DocStore {
   }
 
   findUnique(index: IndexDef, key: string): Document | undefined {
-    for (const w of this.writes.values()) if (w.after && index.keyOf(w.after) === key) return w.after;
+    const own = this.ownKeys(index).get(key);
+    if (own) return own;
     const doc = this.collection.findUnique(index, key);
     return doc && !this.writes.has(valueKey(doc._id)) ? doc : undefined;
+  }
+
+  findByField(path: string, keys: readonly string[]): Map<string, Document> | undefined {
+    const committed = this.collection.findByField(path, keys);
+    if (committed === undefined || this.writes.size === 0) return committed;
+    const out = new Map<string, Document>();
+    for (const [id, doc] of committed) if (!this.writes.has(id)) out.set(id, doc);
+    for (const [id, w] of this.writes) {
+      if (!w.after) continue;
+      const own = fieldKeys(w.after, path);
+      if (own === undefined || own.some((k) => keys.includes(k))) out.set(id, w.after);
+    }
+    return out;
   }
 
   *scan(): Iterable<Document> {
@@ -76,9 +93,29 @@ export class TxnStore implements DocStore {
     }
   }
 
+  private ownKeys(index: IndexDef): Map<string, Document> {
+    let keys = this.own.get(index);
+    if (!keys) {
+      keys = new Map<string, Document>();
+      for (const w of this.writes.values()) {
+        const k = w.after && index.keyOf(w.after);
+        if (k !== undefined && w.after) keys.set(k, w.after);
+      }
+      this.own.set(index, keys);
+    }
+    return keys;
+  }
+
   private record(id: string, after: Document | undefined): void {
     this.txn.lock(this.collection, id);
     const w = this.writes.get(id);
+    for (const [index, keys] of this.own) {
+      const previous = w?.after;
+      const oldKey = previous && index.keyOf(previous);
+      if (oldKey !== undefined && keys.get(oldKey) === previous) keys.delete(oldKey);
+      const k = after && index.keyOf(after);
+      if (k !== undefined && after) keys.set(k, after);
+    }
     if (w) w.after = after;
     else this.writes.set(id, { before: this.collection.get(id), after });
   }

@@ -39,7 +39,18 @@ export function applyUpdate(doc: Document, u: unknown, arrayFilters: Document[] 
         ops[op] = spec;
       }
     }
+    // mingo refuses any write to _id; an upsert may still choose the new document's _id.
+    const set = ops.$set as Document | undefined;
+    const chosenId: unknown = inserting && doc._id === null && set ? set._id : undefined;
+    if (chosenId !== undefined && set) {
+      const { _id, ...rest } = set;
+      ops.$set = rest;
+    }
     modified = Object.keys(ops).length > 0 && runOperators(next, ops, arrayFilters);
+    if (chosenId !== undefined) {
+      next._id = chosenId;
+      modified = true;
+    }
   } else if (u && typeof u === 'object') {
     for (const k of Object.keys(u)) {
       if (k.startsWith('$')) throw commandError('FailedToParse', `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document.`);
@@ -50,7 +61,9 @@ export function applyUpdate(doc: Document, u: unknown, arrayFilters: Document[] 
   } else {
     throw commandError('FailedToParse', 'Update argument must be either an object or an array');
   }
-  if (doc._id !== undefined && valueKey(next._id) !== valueKey(doc._id)) {
+  // An upsert whose filter names no _id may choose one (e.g. `$setOnInsert: { _id }`), as on mongod.
+  const placeholder = inserting && doc._id === null;
+  if (!placeholder && doc._id !== undefined && valueKey(next._id) !== valueKey(doc._id)) {
     throw commandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
   }
   return { doc: next, modified };

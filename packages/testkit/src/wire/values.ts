@@ -22,7 +22,9 @@ export function valueKey(v: unknown): string {
       return 'u' + String(v);
   }
   if (v === null) return 'z';
-  if (v instanceof ObjectId) return 'o' + v.toHexString();
+  // The bare 24-digit hex, no type prefix: no other key is 24 hex digits (a date key has at most 17
+  // characters), and a flat string hashes without first being copied out of a concatenation.
+  if (v instanceof ObjectId) return v.toHexString();
   if (v instanceof Date) return 'd' + String(v.getTime());
   if (v instanceof Long) return 'n' + v.toString();
   if (v instanceof Decimal128) return 'n' + v.toString();
