@@ -1,4 +1,4 @@
-import { ObjectId, type ClientSession, type Collection, type Db, type Filter, type MongoClient } from 'mongodb';
+import { ObjectId, type ClientSession, type Collection, type Db, type Document, type Filter, type MongoClient } from 'mongodb';
 import { OBJECT_ID_PATTERN, normalizeName } from '../portfolio/rules.js';
 import type { NewPortfolio, Portfolio, SearchCriteria, SearchResult } from '../portfolio/types.js';
 import { escapeRegex } from './escape-regex.js';
@@ -47,14 +47,32 @@ export interface MongoPortfolioStoreOptions {
    * is a replica set or sharded cluster, else compensation (ordered insert, delete on failure).
    */
   readonly bulkStrategy?: 'auto' | 'transaction' | 'compensation';
+  /**
+   * Bound on settling a failed bulk insert: attempts of the compensating delete, and of re-sending
+   * an unanswered commit before the batch's ids are checked (default 5).
+   */
+  readonly settleAttempts?: number;
+  /** First backoff delay between those attempts, ms; each further delay doubles it (default 100). */
+  readonly settleDelayMs?: number;
+  /** Documents updated per round by the `nameLower` backfill of {@link MongoPortfolioStore.ensureIndexes} (default 1000). */
+  readonly backfillBatchSize?: number;
 }
 
 /** The MongoDB {@link PortfolioStore}, plus index management and query-plan inspection. */
 export interface MongoPortfolioStore extends PortfolioStore {
   /** The underlying collection. */
   readonly collection: Collection<PortfolioDocument>;
-  /** Creates the indexes of {@link PORTFOLIO_INDEXES} (idempotent); returns their names. */
+  /**
+   * Creates the indexes of {@link PORTFOLIO_INDEXES} (idempotent), then backfills `nameLower` on
+   * documents written without it; returns the index names.
+   */
   ensureIndexes(): Promise<string[]>;
+  /**
+   * Sets `nameLower` on every document with a string `name` and no `nameLower` (documents written by
+   * other programs), in bounded batches by ascending `_id`; idempotent.
+   * @returns the number of documents updated
+   */
+  backfillNameLower(): Promise<number>;
   /** Returns the server's query plan (`queryPlanner` verbosity) of the search for `criteria`. */
   explainSearch(criteria: SearchCriteria): Promise<Record<string, unknown>>;
 }
@@ -64,6 +82,55 @@ const SORT_NEWEST = { dateCreated: -1, _id: -1 } as const;
 function hasErrorLabel(error: unknown, label: string): boolean {
   const labelled = error as { hasErrorLabel?: (name: string) => boolean } | null;
   return typeof labelled?.hasErrorLabel === 'function' && labelled.hasErrorLabel(label);
+}
+
+/** MongoDB's WriteConflict: another transaction holds one of the documents (it retries cleanly). */
+const WRITE_CONFLICT = 112;
+
+function hasCode(error: unknown, code: number): boolean {
+  return (error as { code?: unknown } | null)?.code === code;
+}
+
+/**
+ * A compensating delete of a failed standalone bulk insert kept failing within its bound: the listed
+ * documents of the rejected batch may still be stored (`cause` is the insert's own failure).
+ */
+export class BulkCompensationError extends Error {
+  override readonly name = 'BulkCompensationError';
+  /** Hex ids of the batch whose removal could not be confirmed. */
+  readonly remainingIds: readonly string[];
+  /** The last failure of the compensating delete. */
+  readonly deleteError: unknown;
+  constructor(remainingIds: readonly string[], insertError: unknown, deleteError: unknown) {
+    super(
+      `Bulk insert failed and ${remainingIds.length} of its documents could not be removed again: ${remainingIds.join(', ')}`,
+      { cause: insertError },
+    );
+    this.remainingIds = remainingIds;
+    this.deleteError = deleteError;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Settles like `work`, or rejects with the signal's reason as soon as it aborts (work goes on). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function toPortfolio(doc: PortfolioDocument): Portfolio {
@@ -89,6 +156,8 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
   const { client } = options;
   const db: Db = client.db(options.databaseName ?? DEFAULT_DATABASE_NAME);
   const collection = db.collection<PortfolioDocument>(PORTFOLIO_COLLECTION);
+  /** The same collection untyped: documents written by other programs may lack fields. */
+  const raw = db.collection<Document>(PORTFOLIO_COLLECTION);
   let strategy: Promise<BulkStrategy> | undefined;
 
   function bulkStrategy(): Promise<BulkStrategy> {
@@ -108,36 +177,155 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
     return strategy;
   }
 
-  async function insertInTransaction(docs: PortfolioDocument[], signal: AbortSignal | undefined): Promise<void> {
+  const settleAttempts = options.settleAttempts ?? 5;
+  const settleDelayMs = options.settleDelayMs ?? 100;
+  /**
+   * Documents of a transactional batch whose last attempt failed, by the caller's array: a retry of
+   * the same batch reuses their ids, so a commit that landed after all is found instead of doubled.
+   */
+  const pendingBatches = new WeakMap<readonly NewPortfolio[], PortfolioDocument[]>();
+
+  async function countStored(docs: readonly PortfolioDocument[]): Promise<number> {
+    return collection.countDocuments({ _id: { $in: docs.map((d) => d._id) } });
+  }
+
+  /** Runs the transaction once; resolves only when the batch is committed. */
+  async function transactionOnce(docs: PortfolioDocument[], signal: AbortSignal | undefined, retried: boolean): Promise<void> {
     const session: ClientSession = client.startSession();
+    let committing = false;
+    let inserted: Promise<unknown> = Promise.resolve();
     try {
       session.startTransaction();
-      await collection.insertMany(docs, { session, ordered: true });
-      // The caller gave up while the insert was in flight: roll back instead of committing late.
+      inserted = collection.insertMany(docs, { session, ordered: true });
+      // Before the commit is sent the caller may give up: reject at once, roll back behind its back.
+      await abortable(inserted, signal);
       signal?.throwIfAborted();
-      await session.commitTransaction();
+      committing = true;
     } catch (error) {
-      if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
-      // The commit may have landed although its reply was lost: count our ids before failing,
-      // so a retry never inserts the batch twice.
-      if (hasErrorLabel(error, 'UnknownTransactionCommitResult')) {
-        const stored = await collection.countDocuments({ _id: { $in: docs.map((d) => d._id) } }).catch(() => -1);
-        if (stored === docs.length) return;
+      const rollback = (async () => {
+        // The insert still in flight must settle first, or it would run after the abort.
+        await inserted.catch(() => undefined);
+        if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
+        await session.endSession();
+      })();
+      if (signal?.aborted === true) {
+        rollback.catch(() => undefined);
+        throw error;
       }
+      await rollback;
+      // A retried batch collides with its own earlier attempt: committed after all, or still rolling back.
+      if (retried && (await countStored(docs).catch(() => -1)) === docs.length) return;
       throw error;
+    }
+    // The commit is sent: from here on only the server's answer counts, not the caller's signal.
+    try {
+      await commitSettled(session, docs);
     } finally {
-      await session.endSession();
+      if (committing) await session.endSession();
     }
   }
 
+  /**
+   * Commits; when the reply is lost, re-sends the commit (idempotent per transaction) with backoff,
+   * then checks the batch's ids. Resolves when the batch is stored, rejects when it is not.
+   */
+  async function commitSettled(session: ClientSession, docs: readonly PortfolioDocument[]): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < settleAttempts; attempt += 1) {
+      try {
+        await session.commitTransaction();
+        return;
+      } catch (error) {
+        lastError = error;
+        if (!hasErrorLabel(error, 'UnknownTransactionCommitResult')) break;
+        await sleep(settleDelayMs * 2 ** attempt);
+      }
+    }
+    if ((await countStored(docs).catch(() => -1)) === docs.length) return;
+    throw lastError;
+  }
+
+  async function insertInTransaction(docs: PortfolioDocument[], signal: AbortSignal | undefined, retried: boolean): Promise<void> {
+    // An earlier attempt of this batch may have committed after its caller stopped waiting.
+    if (retried && (await abortable(countStored(docs), signal)) === docs.length) return;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await transactionOnce(docs, signal, retried);
+        return;
+      } catch (error) {
+        // Another attempt of the same batch still holds its ids: wait for it to finish, then retry.
+        if (!hasCode(error, WRITE_CONFLICT) || attempt + 1 >= settleAttempts || signal?.aborted === true) throw error;
+        await sleep(settleDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  /** Deletes the batch by its ids, retrying with backoff within the bound; throws when it cannot confirm. */
+  async function compensate(docs: readonly PortfolioDocument[], insertError: unknown): Promise<void> {
+    const ids = docs.map((d) => d._id);
+    let lastError: unknown;
+    for (let attempt = 0; attempt < settleAttempts; attempt += 1) {
+      if (attempt > 0) await sleep(settleDelayMs * 2 ** (attempt - 1));
+      try {
+        await collection.deleteMany({ _id: { $in: ids } });
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw new BulkCompensationError(
+      ids.map((id) => id.toHexString()),
+      insertError,
+      lastError,
+    );
+  }
+
   async function insertWithCompensation(docs: PortfolioDocument[], signal: AbortSignal | undefined): Promise<void> {
+    const inserted = collection.insertMany(docs, { ordered: true });
     try {
-      await collection.insertMany(docs, { ordered: true });
+      await abortable(inserted, signal);
       signal?.throwIfAborted();
     } catch (error) {
-      // Delete by the ids we generated: whatever part of the batch reached the server goes.
-      await collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+      // Whatever part of the batch reached the server goes, once the insert has settled.
+      const undo = inserted.then(
+        () => compensate(docs, error),
+        () => compensate(docs, error),
+      );
+      if (signal?.aborted === true) {
+        undo.catch(() => undefined);
+        throw error;
+      }
+      await undo;
       throw error;
+    }
+  }
+
+  async function backfillNameLower(): Promise<number> {
+    const size = options.backfillBatchSize ?? 1000;
+    let updated = 0;
+    let after: unknown;
+    for (;;) {
+      const filter: Document = { nameLower: { $exists: false }, name: { $type: 'string' } };
+      if (after !== undefined) filter._id = { $gt: after };
+      const batch = await raw
+        .find(filter, { projection: { _id: 1, name: 1 } })
+        .sort({ _id: 1 })
+        .limit(size)
+        .toArray();
+      if (batch.length === 0) return updated;
+      // Each update re-checks its document, so a concurrent writer's nameLower is never overwritten.
+      const result = await raw.bulkWrite(
+        batch.map((doc) => ({
+          updateOne: {
+            filter: { _id: doc._id, name: doc.name as string, nameLower: { $exists: false } },
+            update: { $set: { nameLower: normalizeName(doc.name as string) } },
+          },
+        })),
+        { ordered: false },
+      );
+      updated += result.modifiedCount;
+      after = batch[batch.length - 1]!._id;
+      if (batch.length < size) return updated;
     }
   }
 
@@ -145,8 +333,12 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
     collection,
 
     async ensureIndexes() {
-      return collection.createIndexes(PORTFOLIO_INDEXES.map((index) => ({ key: { ...index.key }, name: index.name })));
+      const names = await collection.createIndexes(PORTFOLIO_INDEXES.map((index) => ({ key: { ...index.key }, name: index.name })));
+      await backfillNameLower();
+      return names;
     },
+
+    backfillNameLower,
 
     async explainSearch(criteria) {
       return (await collection
@@ -176,10 +368,18 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
     },
 
     async insertMany(portfolios, insertOptions = {}) {
-      const docs = portfolios.map(toDocument);
       const { signal } = insertOptions;
-      if ((await bulkStrategy()) === 'transaction') await insertInTransaction(docs, signal);
-      else await insertWithCompensation(docs, signal);
+      if ((await abortable(bulkStrategy(), signal)) === 'compensation') {
+        // Fresh ids per attempt: a late attempt's compensating delete must never touch a retry's documents.
+        const docs = portfolios.map(toDocument);
+        await insertWithCompensation(docs, signal);
+        return docs.map(toPortfolio);
+      }
+      const earlier = pendingBatches.get(portfolios);
+      const docs = earlier ?? portfolios.map(toDocument);
+      pendingBatches.set(portfolios, docs);
+      await insertInTransaction(docs, signal, earlier !== undefined);
+      pendingBatches.delete(portfolios);
       return docs.map(toPortfolio);
     },
 
@@ -218,10 +418,8 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
 
     async findExistingNames(names) {
       const keys = [...new Set(names.map(normalizeName))];
-      const docs = await collection
-        .find({ nameLower: { $in: keys } }, { projection: { _id: 0, nameLower: 1 } })
-        .toArray();
-      const existing = new Set(docs.map((d) => d.nameLower));
+      // distinct is one command with no cursor to open or close; nameLower's index serves the $in.
+      const existing = new Set(await collection.distinct('nameLower', { nameLower: { $in: keys } }));
       return names.filter((name) => existing.has(normalizeName(name)));
     },
 

@@ -22,7 +22,11 @@ export interface PortfolioChanges {
 
 /** Options of {@link PortfolioStore.insertMany}. */
 export interface InsertManyOptions {
-  /** Aborted when the caller gave up (e.g. timed out): the batch must not stay. */
+  /**
+   * Aborted when the caller gave up (e.g. timed out). Before its commit point the call then rejects
+   * at once with `signal.reason` and undoes the batch in the background; once the commit has been
+   * sent the signal is ignored and the call settles with the real outcome.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -41,8 +45,10 @@ export interface PortfolioStore {
   /** Inserts one portfolio and returns it with its new id. */
   insertOne(portfolio: NewPortfolio): Promise<Portfolio>;
   /**
-   * Inserts all portfolios or none: when it throws, nothing of the batch remains. When `signal`
-   * is aborted before the batch is committed, the batch is undone and the call rejects.
+   * Inserts all portfolios or none: when it throws, nothing of the batch remains (a store that cannot
+   * confirm that says so in its error). When `signal` is aborted before the batch is committed, the
+   * batch is undone and the call rejects. Calling again with the same array after a failure is a
+   * retry: a store may recognise an earlier attempt that committed after all and return it.
    * @returns the stored portfolios in input order
    */
   insertMany(portfolios: readonly NewPortfolio[], options?: InsertManyOptions): Promise<Portfolio[]>;
