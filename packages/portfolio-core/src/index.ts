@@ -119,7 +119,7 @@ export {
   DEFAULT_DATABASE_NAME,
 } from './store/mongo-client.js';
 export type { MongoConnectionOptions, CompressorName, CompressorSupport } from './store/mongo-client.js';
-export { createMongoPortfolioStore, PORTFOLIO_COLLECTION, PORTFOLIO_INDEXES } from './store/mongo-store.js';
+export { BulkCompensationError, createMongoPortfolioStore, PORTFOLIO_COLLECTION, PORTFOLIO_INDEXES } from './store/mongo-store.js';
 export type { MongoPortfolioStore, MongoPortfolioStoreOptions, PortfolioDocument } from './store/mongo-store.js';
 export { escapeRegex } from './store/escape-regex.js';
 

@@ -232,6 +232,26 @@ describe('database policy: retries', () => {
     expect(bulk).toHaveBeenCalledTimes(2);
   });
 
+  it('ends a timed-out bulk attempt the way the attempt decides: undone (TIMEOUT, retried) or past its point of no return (its outcome)', async () => {
+    const policy = createDatabasePolicy({ timeoutMs: 500, bulkRetries: 1, retryInitialDelayMs: 100 });
+    // Before its point of no return the attempt undoes itself and rejects with the signal's reason.
+    const undoable = vi.fn(
+      (signal: AbortSignal | undefined) =>
+        new Promise<string>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true })),
+    );
+    const undone = settle(policy.execute('insertMany', 'bulk', undoable));
+    await vi.advanceTimersByTimeAsync(500 + 100 + 500);
+    expect(await undone).toStrictEqual({ ok: false, error: expect.any(TimeoutError) as unknown });
+    expect(undoable).toHaveBeenCalledTimes(2);
+
+    // Past it (a commit already sent) the attempt waits for the outcome, which the caller gets.
+    const committing = vi.fn(() => new Promise<string>((resolve) => setTimeout(() => resolve('committed'), 1200)));
+    const committed = settle(policy.execute('insertMany', 'bulk', committing));
+    await vi.advanceTimersByTimeAsync(1200);
+    expect(await committed).toStrictEqual({ ok: true, value: 'committed' });
+    expect(committing).toHaveBeenCalledTimes(1);
+  });
+
   it('does not retry non-transient errors or domain errors', async () => {
     const policy = createDatabasePolicy();
     const fn = vi.fn(() => Promise.reject(new Error('bad query')));

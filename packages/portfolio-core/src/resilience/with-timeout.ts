@@ -8,9 +8,11 @@ export class AttemptTimeoutError extends Error {
 /**
  * Settles with `fn()` or rejects with {@link AttemptTimeoutError} after `ms`. One timer per call;
  * an AbortController only when `cancellable` (cockatiel's timeout policy aborts a controller after
- * every call, and building that DOMException cost more than the rest of the policy). On timeout the
- * signal is aborted so the operation can undo itself (e.g. a bulk insert that completes late); a
- * plain read or write is simply abandoned to the driver's own socket timeouts.
+ * every call, and building that DOMException cost more than the rest of the policy). A plain read
+ * or write is rejected at the deadline and abandoned to the driver. A cancellable operation is not
+ * rejected: its signal is aborted and it settles itself — at once with the timeout error if it can
+ * still undo its work, or with its true outcome once past the point of no return (a bulk commit
+ * already sent), so a stored batch is never reported as failed.
  */
 export function withTimeout<T>(
   ms: number,
@@ -21,8 +23,10 @@ export function withTimeout<T>(
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new AttemptTimeoutError(ms);
-      controller?.abort(error);
-      reject(error);
+      // A cancellable operation decides itself how to end: before its point of no return (e.g. a
+      // bulk commit sent) it rejects at once with this error; after it, it reports the real outcome.
+      if (controller) controller.abort(error);
+      else reject(error);
     }, ms);
     fn(controller?.signal).then(
       (value) => {
