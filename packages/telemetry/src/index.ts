@@ -36,5 +36,10 @@ export type { MongoPoolMetrics, PoolEventSource, PoolSnapshot } from './metrics/
 export { createSaturationMetrics } from './metrics/saturation-metrics.js';
 export type { SaturationMetrics } from './metrics/saturation-metrics.js';
 export { createMongoStatementSerializer, MAX_STATEMENT_LENGTH, summarizeMongoCommand } from './tracing/mongo-statement.js';
+export { instrumentHttpServers } from './tracing/http-server-spans.js';
+export type { HttpServerSpanOptions } from './tracing/http-server-spans.js';
+export { createKoaInstrumentation } from './tracing/koa-instrumentation.js';
+export { createMongoInstrumentation } from './tracing/mongo-instrumentation.js';
+export { createIdGenerator } from './tracing/id-generator.js';
 export { createPrometheusEndpoint, DISABLED_EXPOSITION, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js';
 export type { PrometheusEndpoint } from './metrics/prometheus.js';

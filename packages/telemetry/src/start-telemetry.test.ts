@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, Server } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { freePort, requireTool } from '../test/support/tools.js';
@@ -108,5 +109,30 @@ describe('startTelemetry', () => {
     await telemetry.shutdown();
     expect(Date.now() - t0).toBeLessThan(12_000);
     expect(lines.every((l) => l.level !== 'fatal')).toBe(true);
+  });
+
+  it('shuts down within its 1.5 s budget when the collector accepts connections and never answers', async () => {
+    const sockets: Socket[] = [];
+    const blackhole = createTcpServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    const address = blackhole.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const telemetry = startTelemetry(
+      { profile: 'test', otlp: { protocol: 'http/protobuf', endpoint: `http://127.0.0.1:${port}` }, metricExportIntervalMillis: 60_000 },
+      sink(),
+    );
+    expect(Object.hasOwn(Server.prototype, 'emit')).toBe(true);
+    telemetry.tracer.startSpan('pending').end();
+    telemetry.appMetrics.recordRetry('find_one');
+    const t0 = performance.now();
+    await telemetry.shutdown();
+    const elapsed = performance.now() - t0;
+    // The final exports did reach the collector (and hang there); shutdown stopped waiting for them.
+    expect(sockets.length).toBeGreaterThan(0);
+    expect(elapsed).toBeGreaterThanOrEqual(1_400);
+    expect(elapsed).toBeLessThan(2_500);
+    expect(Object.hasOwn(Server.prototype, 'emit')).toBe(false);
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => blackhole.close(r));
   });
 });

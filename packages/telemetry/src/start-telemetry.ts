@@ -16,11 +16,10 @@ import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { isBrokenCircuitError } from 'cockatiel';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { KoaInstrumentation, KoaLayerType } from '@opentelemetry/instrumentation-koa';
-import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import type { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -44,13 +43,17 @@ import { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics.js';
 import { instrumentMongoPool, type MongoPoolMetrics, type PoolEventSource } from './metrics/mongo-pool.js';
 import { createPrometheusEndpoint, DISABLED_EXPOSITION, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js';
 import { createSaturationMetrics } from './metrics/saturation-metrics.js';
+import { instrumentHttpServers } from './tracing/http-server-spans.js';
+import { createIdGenerator } from './tracing/id-generator.js';
+import { createKoaInstrumentation } from './tracing/koa-instrumentation.js';
+import { createMongoInstrumentation } from './tracing/mongo-instrumentation.js';
 import { createMongoStatementSerializer } from './tracing/mongo-statement.js';
 
 /** Process-level hooks of `startTelemetry` that are not configuration. */
 export interface TelemetryRuntime {
   /** Log output (tests); defaults to stdout. */
   logDestination?: DestinationStream;
-  /** Paths whose incoming requests get no trace (default `/metrics` and `/health*`). */
+  /** Paths whose incoming requests get no trace (default `/metrics` and the `/health` probes). */
   untracedPaths?: readonly string[];
   /** Replaces the MongoDB `db.query.text` summary (default: command, collection, filter/sort keys). */
   mongoStatementSerializer?: (command: Record<string, unknown>) => string;
@@ -87,7 +90,9 @@ export interface Telemetry {
 
 const SCOPE = '@globeco/telemetry';
 const NOOP_METER_PROVIDER: MeterProviderApi = { getMeter: () => createNoopMeter() };
-const SHUTDOWN_TIMEOUT_MS = 5_000;
+const FLUSH_TIMEOUT_MS = 5_000;
+/** Longest `shutdown()` waits for the final export: a dead or hanging collector must not hold up a pod's exit. */
+const SHUTDOWN_BUDGET_MS = 1_500;
 
 function createSampler(config: TelemetryConfig): Sampler {
   switch (config.sampler) {
@@ -118,6 +123,17 @@ function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
       timer.unref();
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** Runs cleanup steps in reverse order of registration; one failing step does not stop the others. */
+function runAll(steps: (() => void)[]): void {
+  for (const step of steps.splice(0).reverse()) {
+    try {
+      step();
+    } catch {
+      // shutdown never fails the host
+    }
+  }
 }
 
 function noopTelemetry(logger: TelemetryLogger, config: TelemetryConfig | undefined): Telemetry {
@@ -177,7 +193,11 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
     return noopTelemetry(logger, cfg);
   }
 
-  const cleanups: (() => Promise<unknown> | void)[] = [];
+  // Shutdown runs in three phases: stop producing (instrumentations, monitors), flush the providers
+  // together within one budget, release the globals.
+  const stops: (() => void)[] = [];
+  const flushes: (() => Promise<void>)[] = [];
+  const releases: (() => void)[] = [];
   try {
     const diagLogger = createRateLimitedDiagLogger((level, message, suppressed) => {
       logger[level]({ component: 'opentelemetry', suppressed }, message);
@@ -189,7 +209,7 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       if (isBrokenCircuitError(err) || message.includes('circuit breaker is open')) return;
       diagLogger.report('warn', `telemetry export failed: ${message}`);
     });
-    cleanups.push(() => diag.disable());
+    releases.push(() => diag.disable());
 
     const resource = resourceFromAttributes({
       'service.instance.id': cfg.resourceAttributes['k8s.pod.name'] ?? randomUUID(),
@@ -221,6 +241,7 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       tracerProvider = new NodeTracerProvider({
         resource,
         sampler: createSampler(cfg),
+        idGenerator: createIdGenerator(),
         spanProcessors: [
           new BatchSpanProcessor(protectSpanExporter(createOtlpSpanExporter(cfg.traces), breakers.traces), {
             scheduledDelayMillis: cfg.bsp.scheduleDelayMillis,
@@ -232,18 +253,25 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       });
       tracerProvider.register();
       const tp = tracerProvider;
-      cleanups.push(() => tp.shutdown());
-      cleanups.push(() => {
+      flushes.push(() => tp.shutdown());
+      releases.push(() => {
         trace.disable();
         context.disable();
         propagation.disable();
       });
     }
-    if (ensureContextManager()) cleanups.push(() => context.disable());
-    cleanups.push(releaseContextManager);
+    if (ensureContextManager()) releases.push(() => context.disable());
+    releases.push(releaseContextManager);
 
-    const prometheus = createPrometheusEndpoint(cfg.enableMetrics, (err) =>
-      diagLogger.report('warn', `metric collection failed: ${err instanceof Error ? err.message : String(err)}`),
+    // http_request_duration is aggregated by httpMetrics itself and read by both readers.
+    let httpDuration: MetricProducer | undefined;
+    const producers: MetricProducer[] = [
+      { collect: (o) => httpDuration?.collect(o) ?? Promise.resolve({ resourceMetrics: { resource, scopeMetrics: [] }, errors: [] }) },
+    ];
+    const prometheus = createPrometheusEndpoint(
+      cfg.enableMetrics,
+      (err) => diagLogger.report('warn', `metric collection failed: ${err instanceof Error ? err.message : String(err)}`),
+      producers,
     );
     let meterProvider: MeterProvider | undefined;
     let meter: Meter = createNoopMeter();
@@ -254,6 +282,7 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
         readers.push(
           new PeriodicExportingMetricReader({
             exporter: protectMetricExporter(createOtlpMetricExporter(cfg.metrics), breakers.metrics),
+            metricProducers: producers,
             exportIntervalMillis: cfg.metricExportIntervalMillis,
             exportTimeoutMillis: cfg.metricExportTimeoutMillis,
           }),
@@ -266,31 +295,28 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       metrics.setGlobalMeterProvider(meterProvider);
       meter = meterProvider.getMeter(SCOPE, cfg.serviceVersion);
       const mp = meterProvider;
-      cleanups.push(() => mp.shutdown());
-      cleanups.push(() => metrics.disable());
+      flushes.push(() => mp.shutdown());
+      releases.push(() => metrics.disable());
       const saturation = createSaturationMetrics(meter);
-      cleanups.push(() => saturation.stop());
+      stops.push(() => saturation.stop());
     }
 
-    const untraced = new Set(runtime.untracedPaths ?? ['/metrics', '/health', '/health/live', '/health/ready', '/health/detailed']);
+    const untraced = new Set(runtime.untracedPaths ?? ['/metrics', '/health', '/health/live', '/health/ready', '/health/startup', '/health/detailed']);
     const instrumentations = [];
-    if (cfg.enableTracing) {
+    let mongoInstrumentation: MongoDBInstrumentation | undefined;
+    if (tracerProvider !== undefined) {
+      // Server spans come from instrumentHttpServers (sampling decided before any attribute work);
+      // the HTTP instrumentation keeps client spans only.
+      stops.push(instrumentHttpServers({ tracer: tracerProvider.getTracer(SCOPE, cfg.serviceVersion), isIgnored: (path) => untraced.has(path) }));
+      mongoInstrumentation = createMongoInstrumentation({
+        enhancedDatabaseReporting: false,
+        dbStatementSerializer:
+          runtime.mongoStatementSerializer ?? createMongoStatementSerializer({ skipUnsampled: cfg.sampler.startsWith('parentbased_') }),
+      }).instrumentation;
       instrumentations.push(
-        new HttpInstrumentation({
-          ignoreIncomingRequestHook: (req) => {
-            const url = req.url ?? '/';
-            const q = url.indexOf('?');
-            return untraced.has(q === -1 ? url : url.slice(0, q));
-          },
-        }),
-        new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
-        new MongoDBInstrumentation({
-          enhancedDatabaseReporting: false,
-          // Spans only under a request span; no statement work for requests the sampler dropped.
-          requireParentSpan: true,
-          dbStatementSerializer:
-            runtime.mongoStatementSerializer ?? createMongoStatementSerializer({ skipUnsampled: cfg.sampler.startsWith('parentbased_') }),
-        }),
+        new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+        createKoaInstrumentation().instrumentation,
+        mongoInstrumentation,
       );
     }
     if (cfg.enableMetrics && cfg.enableRuntimeMetrics) {
@@ -302,29 +328,27 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
         ...(tracerProvider === undefined ? {} : { tracerProvider }),
         ...(meterProvider === undefined ? {} : { meterProvider }),
       });
-      cleanups.push(unregister);
+      stops.push(unregister);
       // Their per-request metrics duplicate http_request_duration and the pool gauges; a no-op
       // meter spares the SDK work on every request and connection checkout.
       for (const instrumentation of instrumentations) {
-        if (instrumentation instanceof HttpInstrumentation || instrumentation instanceof MongoDBInstrumentation) {
+        if (instrumentation instanceof HttpInstrumentation || instrumentation === mongoInstrumentation) {
           instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
         }
       }
     }
 
-    const httpMetrics = createHttpMetrics(meter);
+    const httpMetrics = createHttpMetrics(
+      meter,
+      meterProvider === undefined ? {} : { registerProducer: (p) => (httpDuration = p), scope: { name: SCOPE, version: cfg.serviceVersion } },
+    );
     const tracer = (tracerProvider ?? trace).getTracer(SCOPE, cfg.serviceVersion);
     let stopped: Promise<void> | undefined;
     const shutdown = (): Promise<void> => {
       stopped ??= (async () => {
-        // Reverse order: instrumentations off first, providers flushed, globals released last.
-        for (const cleanup of cleanups.reverse()) {
-          try {
-            await withTimeout(Promise.resolve(cleanup()), SHUTDOWN_TIMEOUT_MS);
-          } catch {
-            // shutdown never fails the host
-          }
-        }
+        runAll(stops);
+        await withTimeout(Promise.allSettled(flushes.map(async (flush) => flush())), SHUTDOWN_BUDGET_MS);
+        runAll(releases);
         logger.flush();
       })();
       return stopped;
@@ -348,18 +372,14 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       instrumentMongoPool: (client) => instrumentMongoPool(client, meter),
       exportBreakerState: () => ({ traces: breakers.traces.state(), metrics: breakers.metrics.state() }),
       forceFlush: () =>
-        withTimeout(Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]), SHUTDOWN_TIMEOUT_MS),
+        withTimeout(Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]), FLUSH_TIMEOUT_MS),
       shutdown,
     };
   } catch (err) {
     logger.error({ err }, 'telemetry disabled: setup failed');
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        void Promise.resolve(cleanup()).catch(() => undefined);
-      } catch {
-        // best effort
-      }
-    }
+    runAll(stops);
+    for (const flush of flushes) void flush().catch(() => undefined);
+    runAll(releases);
     return noopTelemetry(logger, cfg);
   }
 }

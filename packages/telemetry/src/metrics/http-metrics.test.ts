@@ -1,4 +1,7 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { emptyResource } from '@opentelemetry/resources';
+import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestMeter, histogramPoints, points, type TestMeter } from '../../test/support/meter.js';
 import { createHttpMetrics, HTTP_DURATION_BUCKETS_MS } from './http-metrics.js';
@@ -59,18 +62,56 @@ describe('createHttpMetrics', () => {
     ]);
   });
 
-  it('hands the SDK the same frozen attribute object for every request with equal labels', () => {
+  it('hands the SDK the same frozen attribute object for every request with equal labels, and no counter record', () => {
     const seen: Attributes[] = [];
-    const record = { add: (_v: number, a: Attributes) => seen.push(a), record: (_v: number, a: Attributes) => seen.push(a) };
-    const meter = { createCounter: () => record, createHistogram: () => record, createObservableUpDownCounter: () => ({ addCallback: () => undefined }) } as unknown as Meter;
+    const record = { record: (_v: number, a: Attributes) => seen.push(a) };
+    const observable = { addCallback: () => undefined };
+    const meter = {
+      createHistogram: () => record,
+      createObservableCounter: () => observable,
+      createObservableUpDownCounter: () => observable,
+    } as unknown as Meter;
     const http = createHttpMetrics(meter);
     for (let i = 0; i < 3; i += 1) http.end(http.start('GET', '/x'), 200, '/api/v1/portfolio/:portfolioId', '/x');
     http.end(http.start('GET', '/x'), 404, '/api/v1/portfolio/:portfolioId', '/x');
-    expect(seen).toHaveLength(8);
-    expect(new Set(seen.slice(0, 6)).size).toBe(1);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen.slice(0, 3)).size).toBe(1);
     expect(seen[0]).toStrictEqual({ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '200' });
     expect(Object.isFrozen(seen[0])).toBe(true);
-    expect(seen[6]).toStrictEqual({ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '404' });
-    expect(seen[6]).not.toBe(seen[0]);
+    expect(seen[3]).toStrictEqual({ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '404' });
+    expect(seen[3]).not.toBe(seen[0]);
+  });
+
+  it('aggregates the duration itself for a registered producer, exactly as the SDK histogram does', async () => {
+    const durations = [0, 5, 5.000001, 42, 10_000, 20_000, 3.25];
+    const run = async (withProducer: boolean): Promise<string> => {
+      let producer: MetricProducer | undefined;
+      const reader = new PrometheusExporter({
+        preventServerStart: true,
+        metricProducers: [{ collect: (o) => producer?.collect(o) ?? Promise.reject(new Error('no producer')) }],
+      });
+      const provider = new MeterProvider({ readers: [reader] });
+      let clock = 0;
+      const http = createHttpMetrics(provider.getMeter('@globeco/telemetry'), {
+        now: () => clock,
+        ...(withProducer ? { registerProducer: (p: MetricProducer) => (producer = p) } : {}),
+      });
+      producer ??= { collect: () => Promise.resolve({ resourceMetrics: { resource: emptyResource(), scopeMetrics: [] }, errors: [] }) };
+      for (const [i, d] of durations.entries()) {
+        const token = http.start('GET', '/x');
+        clock += d;
+        http.end(token, i % 2 === 0 ? 200 : 404, '/api/v1/portfolio/:portfolioId', '/x');
+      }
+      const { resourceMetrics } = await reader.collect();
+      await provider.shutdown();
+      return new PrometheusSerializer()
+        .serialize(resourceMetrics)
+        .split('\n')
+        .filter((l) => l.startsWith('http_request_duration'))
+        .join('\n');
+    };
+    const sdk = await run(false);
+    expect(sdk).toContain('http_request_duration_bucket{method="GET",path="/api/v1/portfolio/{portfolioId}",status="200",otel_scope_name="@globeco/telemetry",le="5"} 2');
+    expect(await run(true)).toBe(sdk);
   });
 });

@@ -1,4 +1,7 @@
-import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+import { ValueType, type Attributes, type Meter, type ObservableResult } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import { AggregationTemporality, DataPointType, type CollectionResult, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { sanitizePath, toRoutePattern } from './route-path.js';
 
 /** Bucket bounds (ms) of `http_request_duration`, as the original's dashboards expect. */
@@ -33,6 +36,31 @@ export interface HttpMetricsOptions {
   maxUnmatchedPaths?: number;
   /** Clock in milliseconds (tests). */
   now?: () => number;
+  /**
+   * Receives a producer of `http_request_duration` to register on the metric readers; the
+   * histogram is then aggregated here (plain bucket counters, no SDK record per request). Without
+   * it the duration is an SDK histogram on `meter`.
+   */
+  registerProducer?: (producer: MetricProducer) => void;
+  /** Instrumentation scope the producer reports under. */
+  scope?: { name: string; version?: string };
+}
+
+/** Cumulative histogram state of one attribute set. */
+interface DurationState {
+  readonly startTime: [number, number];
+  readonly counts: number[];
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+function bucketIndex(value: number): number {
+  // Prometheus buckets are upper-inclusive, as the SDK's explicit-bucket aggregation.
+  let i = 0;
+  while (i < HTTP_DURATION_BUCKETS_MS.length && value > (HTTP_DURATION_BUCKETS_MS[i] as number)) i += 1;
+  return i;
 }
 
 /**
@@ -42,12 +70,63 @@ export interface HttpMetricsOptions {
 export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}): HttpMetrics {
   const now = options.now ?? (() => performance.now());
   const maxUnmatched = options.maxUnmatchedPaths ?? 200;
-  const total: Counter = meter.createCounter('http_requests_total', { description: 'Total number of HTTP requests', unit: '1' });
-  const duration: Histogram = meter.createHistogram('http_request_duration', {
-    description: 'HTTP request duration in milliseconds',
-    unit: 'ms',
-    advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_MS] },
-  });
+  // Totals are plain integers per cached attribute set, read at collection time: one SDK record
+  // (the histogram) per request instead of two.
+  const totals = new Map<Attributes, { n: number }>();
+  meter
+    .createObservableCounter('http_requests_total', { description: 'Total number of HTTP requests', unit: '1' })
+    .addCallback((result: ObservableResult) => {
+      for (const [attrs, count] of totals) result.observe(count.n, attrs);
+    });
+  const durationDescriptor = { name: 'http_request_duration', description: 'HTTP request duration in milliseconds', unit: 'ms' };
+  const durations = new Map<Attributes, DurationState>();
+  let recordDuration: (elapsed: number, attrs: Attributes) => void;
+  if (options.registerProducer === undefined) {
+    const histogram = meter.createHistogram(durationDescriptor.name, {
+      description: durationDescriptor.description,
+      unit: durationDescriptor.unit,
+      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_MS] },
+    });
+    recordDuration = (elapsed, attrs) => histogram.record(elapsed, attrs);
+  } else {
+    recordDuration = (elapsed, attrs) => {
+      let state = durations.get(attrs);
+      if (state === undefined) {
+        state = { startTime: hrTime(), counts: new Array<number>(HTTP_DURATION_BUCKETS_MS.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
+        durations.set(attrs, state);
+      }
+      const i = bucketIndex(elapsed);
+      state.counts[i] = (state.counts[i] ?? 0) + 1;
+      state.sum += elapsed;
+      state.count += 1;
+      if (elapsed < state.min) state.min = elapsed;
+      if (elapsed > state.max) state.max = elapsed;
+    };
+    const scope = options.scope ?? { name: '@globeco/telemetry' };
+    options.registerProducer({
+      collect: (): Promise<CollectionResult> => {
+        const endTime = hrTime();
+        const dataPoints = [...durations].map(([attributes, s]) => ({
+          attributes,
+          startTime: s.startTime,
+          endTime,
+          value: { buckets: { boundaries: [...HTTP_DURATION_BUCKETS_MS], counts: [...s.counts] }, sum: s.sum, count: s.count, min: s.min, max: s.max },
+        }));
+        const metrics =
+          dataPoints.length === 0
+            ? []
+            : [
+                {
+                  descriptor: { ...durationDescriptor, valueType: ValueType.DOUBLE },
+                  aggregationTemporality: AggregationTemporality.CUMULATIVE,
+                  dataPointType: DataPointType.HISTOGRAM as const,
+                  dataPoints,
+                },
+              ];
+        return Promise.resolve({ resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope, metrics }] }, errors: [] });
+      },
+    });
+  }
   // In-flight counts are plain integers read at collection time: no SDK work per request.
   const inFlightCounts = new Map<Attributes, { n: number }>();
   meter
@@ -56,7 +135,8 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
       for (const [attrs, count] of inFlightCounts) result.observe(count.n, attrs);
     });
 
-  const attrCache = new Map<string, Map<string, Map<number, Attributes>>>();
+  type Series = { attrs: Attributes; total: { n: number } };
+  const attrCache = new Map<string, Map<string, Map<number, Series>>>();
   const inFlightCache = new Map<string, Attributes>();
   const unmatched = new Set<string>();
 
@@ -72,14 +152,18 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
     unmatched.add(p);
     return p;
   };
-  const attributes = (method: string, path: string, status: number): Attributes => {
+  const series = (method: string, path: string, status: number): Series => {
     let byPath = attrCache.get(method);
-    if (byPath === undefined) attrCache.set(method, (byPath = new Map<string, Map<number, Attributes>>()));
+    if (byPath === undefined) attrCache.set(method, (byPath = new Map<string, Map<number, Series>>()));
     let byStatus = byPath.get(path);
-    if (byStatus === undefined) byPath.set(path, (byStatus = new Map<number, Attributes>()));
-    let attrs = byStatus.get(status);
-    if (attrs === undefined) byStatus.set(status, (attrs = Object.freeze({ method, path, status: String(status) })));
-    return attrs;
+    if (byStatus === undefined) byPath.set(path, (byStatus = new Map<number, Series>()));
+    let entry = byStatus.get(status);
+    if (entry === undefined) {
+      entry = { attrs: Object.freeze({ method, path, status: String(status) }), total: { n: 0 } };
+      byStatus.set(status, entry);
+      totals.set(entry.attrs, entry.total);
+    }
+    return entry;
   };
 
   return {
@@ -100,9 +184,9 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
       if (count !== undefined) count.n -= 1;
       const path = route !== undefined && route !== '' ? toRoutePattern(route) : unmatchedLabel(rawPath);
       const code = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 500;
-      const attrs = attributes(token.method, path, code);
-      total.add(1, attrs);
-      duration.record(elapsed, attrs);
+      const entry = series(token.method, path, code);
+      entry.total.n += 1;
+      recordDuration(elapsed, entry.attrs);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -21,9 +22,14 @@ export interface PrometheusEndpoint {
 /**
  * Creates the pull endpoint: a PrometheusExporter without its own server, read on demand.
  * @param enabled false serves `DISABLED_EXPOSITION`.
+ * @param metricProducers further sources of metrics read with the meter provider's
  */
-export function createPrometheusEndpoint(enabled: boolean, onError: (err: unknown) => void = () => undefined): PrometheusEndpoint {
-  const reader = enabled ? new PrometheusExporter({ preventServerStart: true }) : undefined;
+export function createPrometheusEndpoint(
+  enabled: boolean,
+  onError: (err: unknown) => void = () => undefined,
+  metricProducers: MetricProducer[] = [],
+): PrometheusEndpoint {
+  const reader = enabled ? new PrometheusExporter({ preventServerStart: true, metricProducers }) : undefined;
   const serializer = new PrometheusSerializer();
   const render = async (): Promise<string> => {
     if (reader === undefined) return DISABLED_EXPOSITION;
