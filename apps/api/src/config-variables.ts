@@ -198,6 +198,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     schema: intIn(100, 120000),
   },
   {
+    name: 'MONGODB_SOCKET_TIMEOUT_MS',
+    accepted: 'integer 0..600000 (0 = none)',
+    meaning:
+      'Longest silence on a MongoDB connection during an operation before the driver closes it; bounds how long a bulk commit whose reply is delayed is waited for.',
+    defaults: '30000',
+    schema: intIn(0, 600000),
+  },
+  {
     name: 'DB_OPERATION_TIMEOUT_MS',
     accepted: 'integer 50..120000',
     meaning: 'Timeout of one database operation (per attempt).',

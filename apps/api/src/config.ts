@@ -30,6 +30,7 @@ export interface AppConfig {
     readonly compressors: readonly ('zstd' | 'zlib' | 'snappy' | 'none')[];
     readonly serverSelectionTimeoutMs: number;
     readonly connectTimeoutMs: number;
+    readonly socketTimeoutMs: number;
     readonly operationTimeoutMs: number;
     readonly breaker: { readonly failures: number; readonly halfOpenAfterMs: number; readonly successes: number };
     readonly indexRetryMs: number;
@@ -150,6 +151,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       compressors: Object.freeze(read<('zstd' | 'zlib' | 'snappy' | 'none')[]>('MONGODB_COMPRESSORS')),
       serverSelectionTimeoutMs: read('MONGODB_SERVER_SELECTION_TIMEOUT_MS'),
       connectTimeoutMs: read('MONGODB_CONNECT_TIMEOUT_MS'),
+      socketTimeoutMs: read('MONGODB_SOCKET_TIMEOUT_MS'),
       operationTimeoutMs: read('DB_OPERATION_TIMEOUT_MS'),
       breaker: {
         failures: read('DB_BREAKER_FAILURES'),

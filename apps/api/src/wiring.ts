@@ -43,6 +43,7 @@ export function createDatabaseStack(uri: string, config: DatabaseSettings, hooks
     writeConcern: { w: config.mongo.writeConcern, journal: config.mongo.journal },
     serverSelectionTimeoutMS: config.mongo.serverSelectionTimeoutMs,
     connectTimeoutMS: config.mongo.connectTimeoutMs,
+    socketTimeoutMS: config.mongo.socketTimeoutMs,
     // A request abandoned at its time budget also leaves the pool's wait queue.
     waitQueueTimeoutMS: config.mongo.operationTimeoutMs,
     appName: config.service.name,
