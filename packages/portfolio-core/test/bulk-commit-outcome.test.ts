@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
-import type { MongoClient } from 'mongodb';
+import type { FaultProxy } from '@globeco/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Portfolio } from '../src/portfolio/types.js';
 import { createPortfolioService } from '../src/service/portfolio-service.js';
-import { createMongoClient } from '../src/store/mongo-client.js';
-import { createMongoPortfolioStore, type MongoPortfolioStore } from '../src/store/mongo-store.js';
-import { topologies } from './mongo-fixture.js';
+import type { MongoPortfolioStore } from '../src/store/mongo-store.js';
+import { openProxiedStore, topologies, type ProxiedStore } from './mongo-fixture.js';
 
 const replset = topologies()[0]!;
 const NAMES = ['C1', 'C2', 'C3', 'C4', 'C5'];
@@ -21,24 +18,18 @@ async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | 
 }
 
 describe('bulk insert whose commit is answered late (replset)', () => {
+  let fixture: ProxiedStore | undefined;
   let proxy: FaultProxy | undefined;
-  let client: MongoClient | undefined;
-  let databaseName = '';
 
   afterEach(async () => {
-    proxy?.stall(false);
-    await client?.db(databaseName).dropDatabase().catch(() => undefined);
-    await client?.close();
-    await proxy?.stop();
+    await fixture?.close();
   });
 
   /** A store behind a proxy that stops answering the moment the first commit is sent. */
   async function setup(): Promise<{ store: MongoPortfolioStore; commands: string[] }> {
-    proxy = await startFaultProxy(replset.uri);
-    client = createMongoClient({ uri: proxy.uri, minPoolSize: 0, maxPoolSize: 5, monitorCommands: true });
-    databaseName = `t_${randomUUID().replaceAll('-', '')}`;
-    const store = createMongoPortfolioStore({ client, databaseName, settleDelayMs: 10 });
-    await store.ensureIndexes();
+    fixture = await openProxiedStore(replset.uri, { settleDelayMs: 10 });
+    const { client, store } = fixture;
+    proxy = fixture.proxy;
     expect(await store.bulkStrategy()).toBe('transaction');
     const commands: string[] = [];
     let stalled = false;

@@ -1,29 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
-import type { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RetryEvent } from '../src/resilience/database-policy.js';
 import { createPortfolioService } from '../src/service/portfolio-service.js';
-import { createMongoClient } from '../src/store/mongo-client.js';
-import { createMongoPortfolioStore } from '../src/store/mongo-store.js';
-import { topologies } from './mongo-fixture.js';
+import { openProxiedStore, topologies, type ProxiedStore } from './mongo-fixture.js';
 
 describe.each(topologies())('bulk insert that times out and is retried ($name)', ({ uri, strategy }) => {
-  let proxy: FaultProxy | undefined;
-  let client: MongoClient | undefined;
-  let databaseName = '';
+  let fixture: ProxiedStore | undefined;
 
   afterEach(async () => {
-    proxy?.stall(false);
-    await client?.db(databaseName).dropDatabase().catch(() => undefined);
-    await client?.close();
-    await proxy?.stop();
+    await fixture?.close();
   });
 
   it('keeps exactly one copy of the batch when the first attempt completes late', async () => {
-    proxy = await startFaultProxy(uri);
-    client = createMongoClient({ uri: proxy.uri, minPoolSize: 0, maxPoolSize: 5, monitorCommands: true });
+    fixture = await openProxiedStore(uri);
+    const { proxy, client, store } = fixture;
     const undo: string[] = [];
     client.on('commandSucceeded', (e) => {
       if (e.commandName === 'abortTransaction' || e.commandName === 'delete') undo.push(e.commandName);
@@ -31,9 +21,6 @@ describe.each(topologies())('bulk insert that times out and is retried ($name)',
     client.on('commandFailed', (e) => {
       if (e.commandName === 'abortTransaction') undo.push(e.commandName);
     });
-    databaseName = `t_${randomUUID().replaceAll('-', '')}`;
-    const store = createMongoPortfolioStore({ client, databaseName });
-    await store.ensureIndexes();
     expect(await store.bulkStrategy()).toBe(strategy);
     const service = createPortfolioService({
       store,

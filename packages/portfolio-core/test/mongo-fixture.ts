@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
 import type {} from '@globeco/testkit/vitest-setup';
+import type { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import { createMongoClient } from '../src/store/mongo-client.js';
 import { createMongoPortfolioStore, type MongoPortfolioStore, type MongoPortfolioStoreOptions } from '../src/store/mongo-store.js';
@@ -42,6 +44,38 @@ export async function openMongoStore(
     close: async () => {
       await client.db(databaseName).dropDatabase();
       await client.close();
+    },
+  };
+}
+
+/** A store whose connections go through a fault proxy, on a database unique to this call. */
+export interface ProxiedStore {
+  readonly proxy: FaultProxy;
+  readonly client: MongoClient;
+  readonly store: MongoPortfolioStore;
+  /** Releases a stall, drops the database, closes the client and stops the proxy. */
+  close(): Promise<void>;
+}
+
+/** Opens a proxy in front of `uri`, a monitored client through it and a store with its indexes. */
+export async function openProxiedStore(
+  uri: string,
+  options: Omit<MongoPortfolioStoreOptions, 'client' | 'databaseName'> = {},
+): Promise<ProxiedStore> {
+  const proxy = await startFaultProxy(uri);
+  const client = createMongoClient({ uri: proxy.uri, minPoolSize: 0, maxPoolSize: 5, monitorCommands: true });
+  const databaseName = `t_${randomUUID().replaceAll('-', '')}`;
+  const store = createMongoPortfolioStore({ client, databaseName, ...options });
+  await store.ensureIndexes();
+  return {
+    proxy,
+    client,
+    store,
+    close: async () => {
+      proxy.stall(false);
+      await client.db(databaseName).dropDatabase().catch(() => undefined);
+      await client.close();
+      await proxy.stop();
     },
   };
 }
