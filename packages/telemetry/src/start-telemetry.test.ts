@@ -130,7 +130,8 @@ describe('startTelemetry', () => {
     // The final exports did reach the collector (and hang there); shutdown stopped waiting for them.
     expect(sockets.length).toBeGreaterThan(0);
     expect(elapsed).toBeGreaterThanOrEqual(1_400);
-    expect(elapsed).toBeLessThan(2_500);
+    // Slack for a loaded machine; without the budget each step waited its own 5 s export timeout.
+    expect(elapsed).toBeLessThan(4_000);
     expect(Object.hasOwn(Server.prototype, 'emit')).toBe(false);
     for (const socket of sockets) socket.destroy();
     await new Promise((r) => blackhole.close(r));
