@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.turbo/**', 'infra/**', 'bench/results/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '**/.turbo/**',
+      'infra/**',
+      'bench/results/**',
+      // Transient files tsup and vite write beside their configs while a build or test runs in parallel.
+      '**/*.config.bundled_*.mjs',
+      '**/*.config.*.timestamp-*.mjs',
+    ],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
