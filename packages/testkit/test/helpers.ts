@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient, type Db, type Document } from 'mongodb';
-import { inject } from 'vitest';
+import { MongoClient, ObjectId, type Collection, type Db, type Document } from 'mongodb';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 
 /** A connected client on the run's replica-set (or standalone) MongoDB and a fresh database. */
 export async function openDb(topology: 'replset' | 'standalone' = 'replset'): Promise<{ client: MongoClient; db: Db; close(): Promise<void> }> {
@@ -40,4 +40,34 @@ export async function failure(p: Promise<unknown>): Promise<MongoFailure> {
     },
     (err: unknown) => err as MongoFailure,
   );
+}
+
+/**
+ * Registers hooks that open a database for the file's tests and give each test a fresh collection
+ * named `<prefix>_<id>`; read `env` and `coll` inside the tests.
+ */
+export function useFreshCollection(prefix: string): { readonly env: Awaited<ReturnType<typeof openDb>>; readonly coll: Collection<Document> } {
+  let env: Awaited<ReturnType<typeof openDb>> | undefined;
+  let coll: Collection<Document> | undefined;
+  beforeAll(async () => {
+    env = await openDb();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  beforeEach(() => {
+    coll = env?.db.collection(`${prefix}_${new ObjectId().toHexString()}`);
+  });
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useFreshCollection: used outside a test');
+    return value;
+  };
+  return {
+    get env() {
+      return need(env);
+    },
+    get coll() {
+      return need(coll);
+    },
+  };
 }
