@@ -185,6 +185,21 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
    */
   const pendingBatches = new WeakMap<readonly NewPortfolio[], PortfolioDocument[]>();
 
+  /**
+   * Runs `fn` up to `settleAttempts` times while its error is `retryable`, waiting `settleDelayMs`,
+   * then twice that and so on between tries; rethrows the last error.
+   */
+  async function withSettleBackoff<T>(fn: () => Promise<T>, retryable: (error: unknown) => boolean): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (attempt + 1 >= settleAttempts || !retryable(error)) throw error;
+        await sleep(settleDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
   async function countStored(docs: readonly PortfolioDocument[]): Promise<number> {
     return collection.countDocuments({ _id: { $in: docs.map((d) => d._id) } });
   }
@@ -192,7 +207,6 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
   /** Runs the transaction once; resolves only when the batch is committed. */
   async function transactionOnce(docs: PortfolioDocument[], signal: AbortSignal | undefined, retried: boolean): Promise<void> {
     const session: ClientSession = client.startSession();
-    let committing = false;
     let inserted: Promise<unknown> = Promise.resolve();
     try {
       session.startTransaction();
@@ -200,7 +214,6 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
       // Before the commit is sent the caller may give up: reject at once, roll back behind its back.
       await abortable(inserted, signal);
       signal?.throwIfAborted();
-      committing = true;
     } catch (error) {
       const rollback = (async () => {
         // The insert still in flight must settle first, or it would run after the abort.
@@ -221,7 +234,7 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
     try {
       await commitSettled(session, docs);
     } finally {
-      if (committing) await session.endSession();
+      await session.endSession();
     }
   }
 
@@ -230,54 +243,36 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
    * then checks the batch's ids. Resolves when the batch is stored, rejects when it is not.
    */
   async function commitSettled(session: ClientSession, docs: readonly PortfolioDocument[]): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < settleAttempts; attempt += 1) {
-      try {
-        await session.commitTransaction();
-        return;
-      } catch (error) {
-        lastError = error;
-        if (!hasErrorLabel(error, 'UnknownTransactionCommitResult')) break;
-        await sleep(settleDelayMs * 2 ** attempt);
-      }
+    try {
+      await withSettleBackoff(() => session.commitTransaction(), (error) => hasErrorLabel(error, 'UnknownTransactionCommitResult'));
+    } catch (error) {
+      if ((await countStored(docs).catch(() => -1)) === docs.length) return;
+      throw error;
     }
-    if ((await countStored(docs).catch(() => -1)) === docs.length) return;
-    throw lastError;
   }
 
   async function insertInTransaction(docs: PortfolioDocument[], signal: AbortSignal | undefined, retried: boolean): Promise<void> {
     // An earlier attempt of this batch may have committed after its caller stopped waiting.
     if (retried && (await abortable(countStored(docs), signal)) === docs.length) return;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await transactionOnce(docs, signal, retried);
-        return;
-      } catch (error) {
-        // Another attempt of the same batch still holds its ids: wait for it to finish, then retry.
-        if (!hasCode(error, WRITE_CONFLICT) || attempt + 1 >= settleAttempts || signal?.aborted === true) throw error;
-        await sleep(settleDelayMs * 2 ** attempt);
-      }
-    }
+    // Another attempt of the same batch still holds its ids (WriteConflict): wait for it, then retry.
+    await withSettleBackoff(
+      () => transactionOnce(docs, signal, retried),
+      (error) => hasCode(error, WRITE_CONFLICT) && signal?.aborted !== true,
+    );
   }
 
   /** Deletes the batch by its ids, retrying with backoff within the bound; throws when it cannot confirm. */
   async function compensate(docs: readonly PortfolioDocument[], insertError: unknown): Promise<void> {
     const ids = docs.map((d) => d._id);
-    let lastError: unknown;
-    for (let attempt = 0; attempt < settleAttempts; attempt += 1) {
-      if (attempt > 0) await sleep(settleDelayMs * 2 ** (attempt - 1));
-      try {
-        await collection.deleteMany({ _id: { $in: ids } });
-        return;
-      } catch (error) {
-        lastError = error;
-      }
+    try {
+      await withSettleBackoff(() => collection.deleteMany({ _id: { $in: ids } }), () => true);
+    } catch (deleteError) {
+      throw new BulkCompensationError(
+        ids.map((id) => id.toHexString()),
+        insertError,
+        deleteError,
+      );
     }
-    throw new BulkCompensationError(
-      ids.map((id) => id.toHexString()),
-      insertError,
-      lastError,
-    );
   }
 
   async function insertWithCompensation(docs: PortfolioDocument[], signal: AbortSignal | undefined): Promise<void> {
