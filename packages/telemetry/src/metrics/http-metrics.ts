@@ -70,31 +70,38 @@ function bucketIndex(value: number): number {
 export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}): HttpMetrics {
   const now = options.now ?? (() => performance.now());
   const maxUnmatched = options.maxUnmatchedPaths ?? 200;
-  // Totals are plain integers per cached attribute set, read at collection time: one SDK record
-  // (the histogram) per request instead of two.
-  const totals = new Map<Attributes, { n: number }>();
+  /**
+   * One method/path/status label set: its frozen attributes, its request total and (when the
+   * histogram is aggregated here) its duration state, all reached by one cache lookup per request.
+   */
+  type Series = { readonly attrs: Attributes; total: number; duration?: DurationState };
+  const allSeries: Series[] = [];
+  // Totals are plain integers read at collection time: one SDK record (the histogram) per request
+  // instead of two.
   meter
     .createObservableCounter('http_requests_total', { description: 'Total number of HTTP requests', unit: '1' })
     .addCallback((result: ObservableResult) => {
-      for (const [attrs, count] of totals) result.observe(count.n, attrs);
+      for (const series of allSeries) result.observe(series.total, series.attrs);
     });
   const durationDescriptor = { name: 'http_request_duration', description: 'HTTP request duration in milliseconds', unit: 'ms' };
-  const durations = new Map<Attributes, DurationState>();
-  let recordDuration: (elapsed: number, attrs: Attributes) => void;
+  let recordDuration: (elapsed: number, series: Series) => void;
   if (options.registerProducer === undefined) {
     const histogram = meter.createHistogram(durationDescriptor.name, {
       description: durationDescriptor.description,
       unit: durationDescriptor.unit,
       advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_MS] },
     });
-    recordDuration = (elapsed, attrs) => histogram.record(elapsed, attrs);
+    recordDuration = (elapsed, series) => histogram.record(elapsed, series.attrs);
   } else {
-    recordDuration = (elapsed, attrs) => {
-      let state = durations.get(attrs);
-      if (state === undefined) {
-        state = { startTime: hrTime(), counts: new Array<number>(HTTP_DURATION_BUCKETS_MS.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
-        durations.set(attrs, state);
-      }
+    recordDuration = (elapsed, series) => {
+      const state = (series.duration ??= {
+        startTime: hrTime(),
+        counts: new Array<number>(HTTP_DURATION_BUCKETS_MS.length + 1).fill(0),
+        sum: 0,
+        count: 0,
+        min: Infinity,
+        max: -Infinity,
+      });
       const i = bucketIndex(elapsed);
       state.counts[i] = (state.counts[i] ?? 0) + 1;
       state.sum += elapsed;
@@ -106,12 +113,18 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
     options.registerProducer({
       collect: (): Promise<CollectionResult> => {
         const endTime = hrTime();
-        const dataPoints = [...durations].map(([attributes, s]) => ({
-          attributes,
-          startTime: s.startTime,
-          endTime,
-          value: { buckets: { boundaries: [...HTTP_DURATION_BUCKETS_MS], counts: [...s.counts] }, sum: s.sum, count: s.count, min: s.min, max: s.max },
-        }));
+        const dataPoints = allSeries.flatMap(({ attrs: attributes, duration: s }) =>
+          s === undefined
+            ? []
+            : [
+                {
+                  attributes,
+                  startTime: s.startTime,
+                  endTime,
+                  value: { buckets: { boundaries: [...HTTP_DURATION_BUCKETS_MS], counts: [...s.counts] }, sum: s.sum, count: s.count, min: s.min, max: s.max },
+                },
+              ],
+        );
         const metrics =
           dataPoints.length === 0
             ? []
@@ -135,7 +148,6 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
       for (const [attrs, count] of inFlightCounts) result.observe(count.n, attrs);
     });
 
-  type Series = { attrs: Attributes; total: { n: number } };
   const attrCache = new Map<string, Map<string, Map<number, Series>>>();
   const inFlightCache = new Map<string, Attributes>();
   const unmatched = new Set<string>();
@@ -159,9 +171,9 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
     if (byStatus === undefined) byPath.set(path, (byStatus = new Map<number, Series>()));
     let entry = byStatus.get(status);
     if (entry === undefined) {
-      entry = { attrs: Object.freeze({ method, path, status: String(status) }), total: { n: 0 } };
+      entry = { attrs: Object.freeze({ method, path, status: String(status) }), total: 0 };
       byStatus.set(status, entry);
-      totals.set(entry.attrs, entry.total);
+      allSeries.push(entry);
     }
     return entry;
   };
@@ -185,8 +197,8 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
       const path = route !== undefined && route !== '' ? toRoutePattern(route) : unmatchedLabel(rawPath);
       const code = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 500;
       const entry = series(token.method, path, code);
-      entry.total.n += 1;
-      recordDuration(elapsed, entry.attrs);
+      entry.total += 1;
+      recordDuration(elapsed, entry);
     },
   };
 }
