@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts', 'src/testing.ts'],
   format: ['esm'],
-  target: 'node20',
+  target: 'node26',
   platform: 'node',
   dts: true,
   sourcemap: true,

@@ -44,7 +44,7 @@ function startMongoProcess(): Promise<MongoProcess> {
   const child = spawn(process.execPath, [MONGO_CLI], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+  createInterface({ input: child.stderr }).on('line', (line) => {
     output.push(line);
     // the backend line, as formatBackendLine() writes it
     if (line.startsWith('[testkit]')) console.log(line);
@@ -54,7 +54,7 @@ function startMongoProcess(): Promise<MongoProcess> {
       child.kill('SIGKILL');
       reject(new Error(`MongoDB did not start within 20 s:\n${output.join('\n')}`));
     }, 20_000);
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (uri) => {
+    createInterface({ input: child.stdout }).once('line', (uri) => {
       clearTimeout(timer);
       resolve({ child, exited, output, uri });
     });
@@ -73,13 +73,13 @@ function startApi(env: Record<string, string>): Promise<ApiProcess> {
   });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => output.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the API did not listen within 20 s:\n${output.join('\n')}`));
     }, 20_000);
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);
       let entry: { msg?: unknown; port?: unknown };
       try {

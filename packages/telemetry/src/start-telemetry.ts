@@ -12,7 +12,7 @@ import {
   type MeterProvider as MeterProviderApi,
   type Tracer,
 } from '@opentelemetry/api';
-import { setGlobalErrorHandler } from '@opentelemetry/core';
+import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { isBrokenCircuitError } from 'cockatiel';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -26,9 +26,9 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  TracerProvider,
   type Sampler,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+} from '@opentelemetry/sdk-trace';
 import type { DestinationStream } from 'pino';
 import { resolveTelemetryConfig, DEFAULT_SERVICE_NAME, type TelemetryConfig, type TelemetryOptions } from './config.js';
 import { createRateLimitedDiagLogger } from './diag-log.js';
@@ -235,15 +235,16 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       });
     }
 
-    let tracerProvider: NodeTracerProvider | undefined;
+    let tracerProvider: TracerProvider | undefined;
     if (cfg.enableTracing) {
       registerLoaderHook();
-      tracerProvider = new NodeTracerProvider({
+      tracerProvider = new TracerProvider({
         resource,
         sampler: createSampler(cfg),
         idGenerator: createIdGenerator(),
         spanProcessors: [
-          new BatchSpanProcessor(protectSpanExporter(createOtlpSpanExporter(cfg.traces), breakers.traces), {
+          new BatchSpanProcessor({
+            exporter: protectSpanExporter(createOtlpSpanExporter(cfg.traces), breakers.traces),
             scheduledDelayMillis: cfg.bsp.scheduleDelayMillis,
             maxQueueSize: cfg.bsp.maxQueueSize,
             maxExportBatchSize: cfg.bsp.maxExportBatchSize,
@@ -251,7 +252,8 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
           }),
         ],
       });
-      tracerProvider.register();
+      trace.setGlobalTracerProvider(tracerProvider);
+      propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
       const tp = tracerProvider;
       flushes.push(() => tp.shutdown());
       releases.push(() => {
@@ -308,16 +310,24 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       // Server spans come from instrumentHttpServers (sampling decided before any attribute work);
       // the HTTP instrumentation keeps client spans only.
       stops.push(instrumentHttpServers({ tracer: tracerProvider.getTracer(SCOPE, cfg.serviceVersion), isIgnored: (path) => untraced.has(path) }));
-      mongoInstrumentation = createMongoInstrumentation({
+      const mongo = createMongoInstrumentation({
         enhancedDatabaseReporting: false,
         dbStatementSerializer:
           runtime.mongoStatementSerializer ?? createMongoStatementSerializer({ skipUnsampled: cfg.sampler.startsWith('parentbased_') }),
-      }).instrumentation;
-      instrumentations.push(
-        new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
-        createKoaInstrumentation().instrumentation,
-        mongoInstrumentation,
-      );
+      });
+      const koa = createKoaInstrumentation();
+      mongoInstrumentation = mongo.instrumentation;
+      // The parent checks hook private methods of the pinned instrumentation versions: say so when
+      // a version no longer has them (tracing still works, unsampled requests just cost more).
+      for (const { instrumentation, recordingParentOnly } of [mongo, koa]) {
+        if (!recordingParentOnly) {
+          logger.warn(
+            { component: 'opentelemetry', instrumentation: instrumentation.instrumentationName, version: instrumentation.instrumentationVersion },
+            'telemetry: instrumentation has no hook for the recording-parent check; unsampled requests pay for its spans',
+          );
+        }
+      }
+      instrumentations.push(new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), koa.instrumentation, mongoInstrumentation);
     }
     if (cfg.enableMetrics && cfg.enableRuntimeMetrics) {
       instrumentations.push(new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }));

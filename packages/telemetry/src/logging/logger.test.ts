@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, type LoggerConfig } from './logger.js';
 import { redactUri } from './redact.js';
@@ -17,8 +18,9 @@ function capture(config: Omit<LoggerConfig, 'destination'>) {
   return { logger: createLogger({ ...config, destination }), lines };
 }
 
-const provider = new NodeTracerProvider();
-provider.register();
+const provider = new TracerProvider();
+trace.setGlobalTracerProvider(provider);
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 afterAll(async () => {
   await provider.shutdown();
   trace.disable();

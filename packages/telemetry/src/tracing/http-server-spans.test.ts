@@ -6,12 +6,12 @@ import { getRPCMetadata, isTracingSuppressed, RPCType, W3CTraceContextPropagator
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
   type Sampler,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentHttpServers } from './http-server-spans.js';
 
@@ -42,7 +42,7 @@ afterEach(async () => {
 /** Starts a traced server whose handler reports what it sees and plays the Koa router's part (route). */
 async function start(sampler: Sampler, status = 201) {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new TracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   uninstall = instrumentHttpServers({ tracer: provider.getTracer('test'), isIgnored: (path) => path === '/health' });
   const seen: Seen[] = [];
   // Resolved on each response's 'close', after the span (ended on the same event, registered first).

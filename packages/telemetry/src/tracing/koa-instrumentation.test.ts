@@ -1,6 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKoaInstrumentation } from './koa-instrumentation.js';
 
@@ -16,7 +16,7 @@ afterAll(() => {
 describe('createKoaInstrumentation', () => {
   it('traces a router layer under a recording parent and calls it directly otherwise', async () => {
     const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const { instrumentation, recordingParentOnly } = createKoaInstrumentation({ enabled: false });
     instrumentation.setTracerProvider(provider);
     expect(recordingParentOnly).toBe(true);
@@ -32,7 +32,7 @@ describe('createKoaInstrumentation', () => {
     const ctx = { _matchedRoute: '/items/:id', request: {}, method: 'GET' };
     const next = () => Promise.resolve();
 
-    const unsampled = new BasicTracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('t').startSpan('GET');
+    const unsampled = new TracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('t').startSpan('GET');
     await context.with(trace.setSpan(context.active(), unsampled), () => wrapped(ctx, next));
     await wrapped(ctx, next);
     expect(exporter.getFinishedSpans()).toStrictEqual([]);

@@ -1,6 +1,6 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMongoInstrumentation } from './mongo-instrumentation.js';
 
@@ -19,15 +19,15 @@ describe('createMongoInstrumentation', () => {
     expect(recordingParentOnly).toBe(true);
     const skip = (span: Span | undefined): boolean =>
       (instrumentation as unknown as { _checkSkipInstrumentation: (s: Span | undefined) => boolean })._checkSkipInstrumentation(span);
-    const recording = new BasicTracerProvider().getTracer('t').startSpan('GET');
-    const unsampled = new BasicTracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('t').startSpan('GET');
+    const recording = new TracerProvider().getTracer('t').startSpan('GET');
+    const unsampled = new TracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('t').startSpan('GET');
     expect([skip(undefined), skip(unsampled), skip(recording)]).toStrictEqual([true, true, false]);
     expect(instrumentation.getConfig().requireParentSpan).toBe(true);
   });
 
   it('calls Connection.command unwrapped unless the parent records, and traces it when it does', async () => {
     const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const statements: unknown[] = [];
     const { instrumentation } = createMongoInstrumentation({ enabled: false, dbStatementSerializer: (cmd) => (statements.push(cmd), 'find') });
     instrumentation.setTracerProvider(provider);
@@ -41,7 +41,7 @@ describe('createMongoInstrumentation', () => {
     const cmd = { find: 'portfolio', filter: {} };
 
     expect(await command.call(connection, ns, cmd)).toBe('ok');
-    const unsampled = new BasicTracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('t').startSpan('GET');
+    const unsampled = new TracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('t').startSpan('GET');
     expect(await context.with(trace.setSpan(context.active(), unsampled), () => command.call(connection, ns, cmd))).toBe('ok');
     expect([exporter.getFinishedSpans(), statements]).toStrictEqual([[], []]);
 
