@@ -3,7 +3,7 @@
 #   docker build -f infra/docker/loadgen.Dockerfile -t <registry>/globeco/loadgen:<version> .
 # BuildKit reads infra/docker/loadgen.Dockerfile.dockerignore for this Dockerfile.
 
-ARG NODE_IMAGE=node:22.22.0-bookworm-slim
+ARG NODE_IMAGE=node:26.12.1-bookworm-slim
 
 # ---- build: install the workspace, build the load generator, then prune to /out ----
 FROM ${NODE_IMAGE} AS build
@@ -11,7 +11,7 @@ ENV PNPM_HOME=/pnpm \
     PATH=/pnpm:$PATH \
     CI=true \
     TURBO_TELEMETRY_DISABLED=1
-RUN npm install --global --no-fund --no-audit pnpm@10.34.9
+RUN npm install --global --no-fund --no-audit pnpm@12.23.0
 WORKDIR /repo
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 COPY patches ./patches
@@ -22,7 +22,7 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm config set store-dir /pnpm/store \
     && pnpm install --frozen-lockfile --offline \
     && pnpm exec turbo run build --filter=@globeco/loadgen... \
-    && pnpm --filter @globeco/loadgen deploy --prod --legacy --offline /out
+    && pnpm --filter @globeco/loadgen deploy --prod --offline /out
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

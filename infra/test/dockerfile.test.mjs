@@ -29,7 +29,7 @@ describe.each([
     const runs = build.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
     expect(runs).toContain(`npm install --global --no-fund --no-audit ${pnpmPin}`);
     expect(runs).toMatch(/pnpm install --frozen-lockfile --offline/);
-    expect(runs).toContain(`pnpm --filter ${pkg} deploy --prod --legacy --offline /out`);
+    expect(runs).toContain(`pnpm --filter ${pkg} deploy --prod --offline /out`);
     const copies = readStages(text).at(-1).instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
     expect(copies).toStrictEqual([
       '--from=build --chown=1000:1000 /out/package.json ./package.json',
@@ -78,16 +78,16 @@ describe('image policy checks (they have teeth)', () => {
     ]);
   });
 
-  it('reports a single stage, a non-LTS base and a named user', () => {
-    expect(dockerfileProblems('FROM node:23.1.0-bookworm-slim\nUSER node\nHEALTHCHECK NONE\nCMD ["node"]\n', { healthcheck: 'required' })).toStrictEqual([
+  it('reports a single stage, a base on another Node than .node-version and a named user', () => {
+    expect(dockerfileProblems('FROM node:24.22.3-bookworm-slim\nUSER node\nHEALTHCHECK NONE\nCMD ["node"]\n', { healthcheck: 'required', nodeVersion: '26.12.1' })).toStrictEqual([
       'not multi-stage',
-      'base image node:23.1.0-bookworm-slim is not a pinned Node 22/24 LTS slim image',
+      'base image node:24.22.3-bookworm-slim is not the Node 26.12.1 slim image (.node-version)',
       'final USER node is not numeric (Kubernetes cannot verify runAsNonRoot)',
       'HEALTHCHECK is NONE',
     ]);
   });
 
   it('lint reports malformed instructions', () => {
-    expect(lintDockerfile('FROM node:22.22.0-bookworm-slim\nUSER\nEXPOSE abc\n')).toStrictEqual(['2: Instruction has no arguments', '3: Invalid containerPort: abc']);
+    expect(lintDockerfile('FROM node:26.12.1-bookworm-slim\nUSER\nEXPOSE abc\n')).toStrictEqual(['2: Instruction has no arguments', '3: Invalid containerPort: abc']);
   });
 });

@@ -1,10 +1,11 @@
-// Runs what the images would run, without Docker: the Dockerfiles' own `pnpm deploy` commands
-// produce the pruned production installs; the API starts from its install (embedded MongoDB,
-// development profile), answers the Deployment's probe paths and the image HEALTHCHECK, the
-// loadgen Job's arguments drive it shard by shard, the merge Job's command merges the reports,
-// and SIGTERM drains the API to exit code 0.
+// Runs what the images would run, without a container engine: each Dockerfile's build stage is
+// replayed from an empty pnpm store, cache and HOME in a scratch copy of the build context (as a
+// clean builder runs it); the API starts from its pruned install (embedded MongoDB, development
+// profile), answers the Deployment's probe paths and the image HEALTHCHECK, the loadgen Job's
+// arguments drive it shard by shard, the merge Job's command merges the reports, and SIGTERM
+// drains the API to exit code 0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,16 +15,7 @@ import { formatBackendLine, startMongo } from '@globeco/testkit';
 import { parse, parseAllDocuments } from 'yaml';
 import { readStages } from './lib/dockerfile.mjs';
 import { environments, infraDir, k8sDir, repoDir } from './lib/paths.mjs';
-
-const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, process.env.npm_execpath] : ['pnpm'];
-
-/** The `pnpm --filter … deploy … /out` command of a Dockerfile's build stage, retargeted. */
-function deployCommand(dockerfile, out) {
-  const runs = readStages(readFileSync(join(infraDir, 'docker', dockerfile), 'utf8'))[0].instructions.filter((i) => i.keyword === 'RUN');
-  const step = runs.map((r) => /pnpm (--filter \S+ deploy .*?) \/out\b/.exec(r.args)).find(Boolean);
-  if (!step) throw new Error(`${dockerfile} has no pnpm deploy step`);
-  return [...step[1].split(/\s+/), out];
-}
+import { replayBuildStage } from './lib/replay-build.mjs';
 
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -97,18 +89,16 @@ describe('images, run without Docker', () => {
   let port;
   let apiLog = '';
 
+  let builds;
+
   beforeAll(async () => {
-    for (const [pkg, entry] of [['apps/api', 'dist/main.js'], ['apps/loadgen', 'dist/bin.js']]) {
-      if (!existsSync(join(repoDir, pkg, entry))) throw new Error(`${pkg}/${entry} is missing: build it first (turbo builds it before this package's tests)`);
-    }
     dir = mkdtempSync(join(tmpdir(), 'globeco-images-'));
-    await Promise.all(
-      [['Dockerfile', 'api'], ['loadgen.Dockerfile', 'loadgen']].map(async ([dockerfile, out]) => {
-        const [cmd, ...pre] = pnpm;
-        const result = await exec(cmd, [...pre, ...deployCommand(dockerfile, join(dir, out))], { cwd: repoDir, env: process.env, timeoutMs: 300_000 });
-        if (result.status !== 0) throw new Error(`pnpm deploy for ${dockerfile} failed:\n${result.stdout}${result.stderr}`);
-      }),
-    );
+    const [apiBuild, loadgenBuild] = await Promise.all([replayBuildStage('Dockerfile'), replayBuildStage('loadgen.Dockerfile')]);
+    builds = { api: apiBuild, loadgen: loadgenBuild };
+    for (const [name, build] of Object.entries(builds)) {
+      execFileSync('cp', ['-a', build.out, join(dir, name)]);
+      rmSync(build.root, { recursive: true, force: true });
+    }
     port = await freePort();
     api = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
       cwd: join(dir, 'api'),
@@ -129,6 +119,16 @@ describe('images, run without Docker', () => {
       await apiExit;
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs the pnpm the repository pins, the one that replayed the build', () => {
+    const pin = JSON.parse(readFileSync(join(repoDir, 'package.json'), 'utf8')).packageManager;
+    const running = execFileSync('pnpm', ['--version'], { encoding: 'utf8' }).trim();
+    expect([builds.api.pnpmInstall, builds.loadgen.pnpmInstall, `pnpm@${running}`]).toStrictEqual([
+      `npm install --global --no-fund --no-audit ${pin}`,
+      `npm install --global --no-fund --no-audit ${pin}`,
+      pin,
+    ]);
   });
 
   it('deploys pruned production installs: entry points present, no devDependencies', () => {

@@ -32,7 +32,7 @@ const expectedPerEnvironment = {
 
 describe('image pinning rule', () => {
   it.each([
-    ['node:22.22.0-bookworm-slim', true],
+    ['node:26.12.1-bookworm-slim', true],
     ['mongo:8.0.4', true],
     ['registry.example.com:5000/globeco/portfolio-api:1.2.3', true],
     [`globeco/portfolio-api@sha256:${'a'.repeat(64)}`, true],
@@ -40,7 +40,7 @@ describe('image pinning rule', () => {
     ['mongo', false],
     ['registry.example.com:5000/globeco/portfolio-api', false],
     ['node:lts', false],
-    ['node:22-slim', false],
+    ['node:26-slim', false],
     ['prom/prometheus:v2.55.1', true],
   ])('%s pinned: %s', (image, pinned) => {
     expect(isPinnedImage(image)).toBe(pinned);

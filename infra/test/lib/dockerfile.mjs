@@ -1,7 +1,13 @@
 // Reads a Dockerfile into stages and checks it against the image policy.
 import { DockerfileParser } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isPinnedImage } from './images.mjs';
+import { repoDir } from './paths.mjs';
+
+/** The Node version the repository pins (.node-version): every image builds and runs on it. */
+export const pinnedNodeVersion = readFileSync(join(repoDir, '.node-version'), 'utf8').trim();
 
 /** dockerfile-utils diagnostics as `line: message` strings (empty when the file lints clean). */
 export function lintDockerfile(text) {
@@ -37,15 +43,15 @@ export function readStages(text) {
 /**
  * Lists the policy violations of a Dockerfile (empty when it complies).
  * @param {string} text
- * @param {{ healthcheck: 'required' | 'none-allowed' }} options
+ * @param {{ healthcheck: 'required' | 'none-allowed', nodeVersion?: string }} options (nodeVersion: the repository's .node-version)
  */
-export function dockerfileProblems(text, { healthcheck }) {
+export function dockerfileProblems(text, { healthcheck, nodeVersion = pinnedNodeVersion }) {
   const problems = [];
   const stages = readStages(text);
   if (stages.length < 2) problems.push('not multi-stage');
   for (const stage of stages) {
     if (!isPinnedImage(stage.image)) problems.push(`base image ${stage.image || '(empty)'} is not pinned`);
-    else if (!/^node:(22|24)\.\d+\.\d+-(bookworm|trixie)-slim$/.test(stage.image)) problems.push(`base image ${stage.image} is not a pinned Node 22/24 LTS slim image`);
+    else if (!new RegExp(`^node:${nodeVersion.replaceAll('.', '\\.')}-(bookworm|trixie)-slim$`).test(stage.image)) problems.push(`base image ${stage.image} is not the Node ${nodeVersion} slim image (.node-version)`);
   }
   const final = stages.at(-1);
   if (!final) return problems;
