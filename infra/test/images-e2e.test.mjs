@@ -142,9 +142,9 @@ describe('images, run without Docker', () => {
     }
   });
 
-  it('ships the patched MongoDB driver (patches/mongodb@7.9.0.patch) in the API install', () => {
+  it('ships the patched MongoDB driver (patches/mongodb@7.9.1.patch) in the API install', () => {
     // Without the patch an operation on a connection dropped during a compressed write hangs forever.
-    const patch = readFileSync(join(repoDir, 'patches', 'mongodb@7.9.0.patch'), 'utf8');
+    const patch = readFileSync(join(repoDir, 'patches', 'mongodb@7.9.1.patch'), 'utf8');
     const marker = /^\+\s*(\/\/ The socket may have closed while the command was being compressed.*)$/m.exec(patch)?.[1];
     expect(marker).toBeDefined();
     // The driver the service uses is the one @globeco/portfolio-core resolves.
