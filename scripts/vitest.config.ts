@@ -8,7 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Each test installs, builds and starts a copy of the workspace: one at a time on this 2-core machine.
     fileParallelism: false,
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
+    // Generous: a slow registry can make the first fetch of a tool take minutes.
+    testTimeout: 900_000,
+    hookTimeout: 900_000,
   },
 });

@@ -99,7 +99,8 @@ export async function installPackage(spec, dir, env, timeoutMs = 600_000) {
   const staging = join(dirname(dir), `${prefix}${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
-  const args = ['install', '--prefix', staging, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', spec];
+  // An exact version never changes: what npm's cache holds needs no second look at the registry.
+  const args = ['install', '--prefix', staging, '--prefer-offline', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', spec];
   const result = await capture('npm', args, { cwd: staging, env, timeout: timeoutMs });
   if (result.code !== 0) {
     rmSync(staging, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { ensureToolchain, majorOf, nodePackageName, readPins, withPathFirst } from '../lib/toolchain.mjs';
@@ -65,6 +65,18 @@ describe('ensureToolchain', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(again).toStrictEqual([`Node 20.20.2 is older than the pinned ${pins.node}: using Node ${pins.node} from the npm registry (.toolchain/node-${pins.node})`]);
     expect(second.env.PATH).toBe(first.env.PATH);
+  });
+
+  test('no pnpm on the PATH: the pinned one fetched into .toolchain, nothing half-installed left beside it', async () => {
+    const toolchain = join(runDir, 'fresh-toolchain');
+    mkdirSync(toolchain, { recursive: true });
+    const root = pinnedRoot('fresh-pnpm', pins.node, toolchain);
+    const lines: string[] = [];
+    const fetched = await ensureToolchain({ root, env: scenarioEnv([]), log: (line) => lines.push(line), machineNode: pins.node });
+    expect(lines).toStrictEqual([]);
+    expect(readdirSync(toolchain)).toStrictEqual([`pnpm-${pins.pnpm}`]);
+    expect(fetched.env.PATH?.split(delimiter)[0]).toBe(join(root, '.toolchain', `pnpm-${pins.pnpm}`, 'node_modules', '.bin'));
+    expect(spawnSync('pnpm', ['--version'], { env: fetched.env, encoding: 'utf8' }).stdout.trim()).toBe(pins.pnpm);
   });
 
   test('a Node.js as new as the pin: no line, this Node.js', async () => {

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { delimiter, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installPackage, nodePackageName, readPins } from '../../lib/toolchain.mjs';
+import { installPackage, readPins } from '../../lib/toolchain.mjs';
 
 /** Root of the workspace under test. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -84,7 +84,7 @@ export function run(command: string, args: string[], options: { cwd: string; env
       } catch {
         // already gone
       }
-    }, options.timeoutMs ?? 240_000);
+    }, options.timeoutMs ?? 600_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -105,15 +105,18 @@ export async function pnpmBinDir(runDir: string, version: string): Promise<strin
   return join(await tool(runDir, `pnpm@${version}`), 'node_modules', '.bin');
 }
 
-/** Folder holding the `node` of that version, fetched from the registry for this run. */
-export async function nodeBinDir(runDir: string, version: string): Promise<string> {
-  return join(await tool(runDir, `${nodePackageName()}@${version}`), 'node_modules', nodePackageName(), 'bin');
-}
-
-/** The .toolchain folder every copy of this run shares, so the pinned Node.js and pnpm are fetched once. */
+/**
+ * The .toolchain folder every copy of this run shares, so the pinned Node.js and pnpm are fetched
+ * once at most: what this workspace's own .toolchain already holds is linked in, not fetched again.
+ */
 export function sharedToolchain(runDir: string): string {
   const dir = join(runDir, 'toolchain');
+  if (existsSync(dir)) return dir;
   mkdirSync(dir, { recursive: true });
+  for (const name of [`node-${pins.node}`, `pnpm-${pins.pnpm}`]) {
+    const own = join(repoRoot, '.toolchain', name);
+    if (existsSync(join(own, 'node_modules'))) symlinkSync(own, join(dir, name), 'junction');
+  }
   return dir;
 }
 
