@@ -15,9 +15,12 @@ export interface ChildApp {
   stop(): Promise<number | null>;
 }
 
-/** Spawns the fixture with the given telemetry options and waits (bounded) until it listens. */
+/**
+ * Spawns the fixture with the given telemetry options and waits (bounded) until it listens.
+ * `--expose-gc` lets its `/__state` collect garbage first, so memory figures count live objects.
+ */
 export async function startChildApp(spec: { options: TelemetryOptions; mongoUri?: string }, timeoutMs = 60_000): Promise<ChildApp> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(spec)], {
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', FIXTURE, JSON.stringify(spec)], {
     cwd: PACKAGE_DIR,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
