@@ -58,7 +58,9 @@ describe('published package', () => {
     const project = join(scratch, 'consumer');
     run('mkdir', ['-p', project], scratch);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', join(scratch, tarball!)], project);
+    // A registry request that stalls fails after 20 s and is retried (npm's default waits 5 minutes);
+    // http-level logging shows which request it was if the whole install still runs out of time.
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=http', '--fetch-timeout=20000', '--fetch-retries=4', join(scratch, tarball!)], project);
 
     writeFileSync(join(project, 'use.mjs'), USAGE);
     const output = JSON.parse(run(process.execPath, ['use.mjs'], project)) as unknown;
