@@ -111,7 +111,9 @@ describe('images, run without Docker', () => {
     await waitFor(`http://127.0.0.1:${port}/health/startup`, 30_000).catch((error) => {
       throw new Error(`${error.message}\n${apiLog}`);
     });
-  });
+    // Two clean builds (fetch, install, build, deploy) side by side: about a minute on a quiet
+    // 2-core machine, several under load; each RUN step is bounded by its own timeout too.
+  }, 600_000);
 
   afterAll(async () => {
     if (api && api.exitCode === null && api.signalCode === null) {
