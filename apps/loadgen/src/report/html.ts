@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { decodeHistogram, percentileSpectrum } from '../stats/hdr.js';
+import { formatMs as ms, formatThresholdActual, operationRows } from './summary.js';
 import type { Report } from './types.js';
 
 let assets: { js: string; css: string } | undefined;
@@ -18,7 +19,6 @@ function uplotAssets(): { js: string; css: string } {
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const ms = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 /** JSON that is safe inside a <script> element. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
@@ -41,22 +41,20 @@ function statusBars(report: Report): string {
 }
 
 function summaryTable(report: Report): string {
-  const lat = report.latency;
-  const svc = report.serviceTime;
-  const opRows = Object.entries(report.operations)
+  const rows = operationRows(report)
     .map(
-      ([name, o]) =>
-        `<tr><th>${esc(name)}</th><td>${o.requests}</td><td>${o.errors}</td><td>${o.conflicts}</td><td>${ms(o.latency.p50)}</td><td>${ms(o.latency.p90)}</td><td>${ms(o.latency.p99)}</td><td>${ms(o.latency.p999)}</td><td>${ms(o.latency.max)}</td><td>${ms(o.serviceTime.p99)}</td></tr>`,
+      (o, i) =>
+        `<tr${i === 0 ? ' class="total"' : ''}><th>${esc(o.name)}</th><td>${o.requests}</td><td>${o.errors}</td><td>${o.conflicts}</td><td>${ms(o.latency.p50)}</td><td>${ms(o.latency.p90)}</td><td>${ms(o.latency.p99)}</td><td>${ms(o.latency.p999)}</td><td>${ms(o.latency.max)}</td><td>${ms(o.serviceTime.p99)}</td></tr>`,
     )
     .join('');
   return `<table class="ops"><thead><tr><th>operation</th><th>requests</th><th>errors</th><th>conflicts</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th></tr></thead>
-<tbody><tr class="total"><th>all</th><td>${report.requests}</td><td>${report.errors}</td><td>${report.conflicts}</td><td>${ms(lat.p50)}</td><td>${ms(lat.p90)}</td><td>${ms(lat.p99)}</td><td>${ms(lat.p999)}</td><td>${ms(lat.max)}</td><td>${ms(svc.p99)}</td></tr>${opRows}</tbody></table>`;
+<tbody>${rows}</tbody></table>`;
 }
 
 function thresholdTable(report: Report): string {
   if (report.thresholds.length === 0) return '<p class="muted">No thresholds set.</p>';
   const rows = report.thresholds
-    .map((t) => `<tr class="${t.ok ? 'pass' : 'fail'}"><td>${t.ok ? 'PASS' : 'FAIL'}</td><td><code>${esc(t.expression)}</code></td><td>${t.unit === 'ratio' ? `${(t.actual * 100).toFixed(3)}%` : `${t.actual} ${t.unit}`}</td></tr>`)
+    .map((t) => `<tr class="${t.ok ? 'pass' : 'fail'}"><td>${t.ok ? 'PASS' : 'FAIL'}</td><td><code>${esc(t.expression)}</code></td><td>${formatThresholdActual(t)}</td></tr>`)
     .join('');
   return `<table class="thresholds"><thead><tr><th></th><th>threshold</th><th>actual</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
