@@ -100,6 +100,7 @@ export function createOpenApiDocument(info: OpenApiInfo, routeTables: readonly (
   const paths: Record<string, Record<string, unknown>> = {};
   const tags = new Set<string>();
   for (const spec of routeTables.flat()) {
+    if (spec.hidden === true) continue;
     tags.add(spec.tag);
     const path = toOpenApiPath(spec.path);
     const parameters = [

@@ -34,6 +34,8 @@ export interface RouteSpec {
   /** JSON request body. */
   readonly body?: v.GenericSchema;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /** Served, but not an API operation (the docs page's own files): left out of the OpenAPI document. */
+  readonly hidden?: boolean;
 }
 
 /** A route handler: Koa middleware with the router's `ctx.params`. */
