@@ -1,10 +1,18 @@
 import { Router, type RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import type * as v from 'valibot';
-import { HttpError, type Surface } from '../http/errors.js';
+import { HttpError, type FieldProblem, type Surface } from '../http/errors.js';
 
 /** HTTP methods the service routes. */
 export type RouteMethod = 'get' | 'post' | 'put' | 'delete';
+
+/** One error body a response really carries, `{ "detail": ... }`, and what causes it. */
+export interface ErrorExample {
+  /** The cause, e.g. `Stale version` (the docs page lists the examples by it). */
+  readonly summary: string;
+  /** The `detail` the service answers: a message, or the 422 list of `{ loc, msg, type }`. */
+  readonly detail: string | readonly FieldProblem[];
+}
 
 /** One documented response of a route. */
 export interface ResponseSpec {
@@ -17,6 +25,8 @@ export interface ResponseSpec {
   readonly example?: string;
   /** Response headers worth documenting. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Error responses: the bodies the service sends with this status, one per cause. */
+  readonly errors?: readonly ErrorExample[];
 }
 
 /** Metadata of one route: the single source for the router and the OpenAPI document. */
