@@ -1,7 +1,7 @@
 import { Router, type RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import type * as v from 'valibot';
-import { HttpError, type FieldProblem, type Surface } from '../http/errors.js';
+import type { FieldProblem, Surface } from '../http/errors.js';
 
 /** HTTP methods the service routes. */
 export type RouteMethod = 'get' | 'post' | 'put' | 'delete';
@@ -76,11 +76,24 @@ export function createSurfaceRouter<TSpecs extends readonly RouteSpec[]>(
   return router;
 }
 
-/** Mounts routers with JSON 405/501 answers for known paths with other methods. */
-export function allowedMethodsOf(router: Router): Middleware {
-  return router.allowedMethods({
-    throw: true,
-    methodNotAllowed: () => new HttpError({ status: 405, detail: 'Method Not Allowed' }),
-    notImplemented: () => new HttpError({ status: 501, detail: 'Not Implemented' }),
-  }) as Middleware;
+/**
+ * Answers a path the routers serve, asked with a method they do not serve there — standard or not
+ * (TRACE, PROPFIND, …): 405 `{"detail":"Method Not Allowed"}` with `Allow`; OPTIONS: 200 with
+ * `Allow`. A path no router serves stays a 404 whatever the method. Mount it above the routers.
+ */
+export function createMethodNotAllowed(routers: readonly Router[]): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    const allowed = new Set(routers.flatMap((router) => router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods)));
+    if (allowed.size === 0 || allowed.has(ctx.method)) return;
+    ctx.set('Allow', [...allowed].join(', '));
+    if (ctx.method === 'OPTIONS') {
+      ctx.status = 200;
+      ctx.body = '';
+      return;
+    }
+    ctx.status = 405;
+    ctx.body = { detail: 'Method Not Allowed' };
+  };
 }
