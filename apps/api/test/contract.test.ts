@@ -359,11 +359,25 @@ describe('health and root', () => {
     expect((await t.http.get('/').expect(200)).body).toStrictEqual({ message: 'GlobeCo Portfolio Service', version: '2.0.0', status: 'operational' });
   });
 
-  it('unknown path 404, known path with another method 405', async () => {
+  it('unknown path 404, known path with another method (standard or not) 405 with Allow', async () => {
     expect((await t.http.get('/api/v3/portfolios').expect(404)).body).toStrictEqual({ detail: 'Not Found' });
-    expect((await t.http.delete('/api/v1/portfolios').expect(405)).body).toStrictEqual({ detail: 'Method Not Allowed' });
-    expect((await t.http.patch('/api/v1/portfolio/ffffffffffffffffffffffff').expect(405)).body).toStrictEqual({ detail: 'Method Not Allowed' });
-    expect((await t.http.post('/health').expect(405)).body).toStrictEqual({ detail: 'Method Not Allowed' });
+    expect((await t.http.trace('/api/v3/portfolios').expect(404)).body).toStrictEqual({ detail: 'Not Found' });
+    const answers = await Promise.all([
+      t.http.delete('/api/v1/portfolios'),
+      t.http.patch('/api/v1/portfolio/ffffffffffffffffffffffff'),
+      t.http.trace('/api/v1/portfolio/ffffffffffffffffffffffff'),
+      t.http.propfind('/api/v1/portfolios'),
+      t.http.post('/health'),
+    ]);
+    expect(answers.map((r) => [r.status, r.headers.allow, r.body as unknown])).toStrictEqual([
+      [405, 'HEAD, GET, POST', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, PUT, DELETE', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, PUT, DELETE', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, POST', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET', { detail: 'Method Not Allowed' }],
+    ]);
+    const options = await t.http.options('/api/v1/portfolios');
+    expect([options.status, options.headers.allow, options.text]).toStrictEqual([200, 'HEAD, GET, POST', '']);
   });
 });
 

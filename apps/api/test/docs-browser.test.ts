@@ -80,6 +80,8 @@ describe.skipIf(!available)('/docs in headless Chromium', () => {
     for (const path of ['/api/v1/portfolios', '/api/v1/portfolio/{id}', '/api/v2/portfolios', '/api/fast/portfolios/bulk', '/health/ready']) {
       expect(paths.has(path), `${path} listed`).toBe(true);
     }
+    // the page's own script and files are not API operations
+    expect([...paths].filter((p) => p.startsWith('/docs/'))).toStrictEqual([]);
 
     const operation = page.locator('#operations-v1-v1ListPortfolios');
     await operation.locator('.opblock-summary').click({ timeout: 5000 });
@@ -93,6 +95,16 @@ describe.skipIf(!available)('/docs in headless Chromium', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'docs.png'), fullPage: false });
+
+    // an error response shows the message the service really sends
+    const update = page.locator('#operations-v1-v1UpdatePortfolio');
+    await update.locator('.opblock-summary').click({ timeout: 5000 });
+    const conflict = update.locator('tr.response[data-code="409"]');
+    await conflict.waitFor({ timeout: 5000 });
+    expect(await conflict.locator('.microlight, pre').first().innerText()).toContain('"detail": "Version conflict"');
+    const invalid = await update.locator('tr.response[data-code="422"] .microlight, tr.response[data-code="422"] pre').first().innerText();
+    expect(JSON.parse(invalid)).toStrictEqual({ detail: [{ loc: ['body', 'version'], msg: 'Field required: version', type: 'missing' }] });
+    await update.screenshot({ path: join(ARTIFACTS, 'docs-update-errors.png') });
     expect(problems).toStrictEqual([]);
   });
 });

@@ -70,6 +70,14 @@ const defaultRuntime: EngineRuntime = {
   createClient: (target, connections, timeoutMs, connectionTtlMs) => createHttpClient(target, { connections, timeoutMs, connectionTtlMs }),
 };
 
+/** How an operation's final status counts: success, conflict (409), a race of the generator's own, or error. */
+export function outcomeOf(request: PreparedRequest, status: number): Outcome {
+  if (status >= 200 && status < 400) return 'ok';
+  if (request.isConflict?.(status) === true) return 'conflict';
+  if (request.isRace?.(status) === true) return 'race';
+  return 'error';
+}
+
 /**
  * Starts one generator thread: open model (arrivals on a schedule, never waiting for responses,
  * bounded in-flight) or closed model (N loops). Reports an {@link IntervalSnapshot} per interval.
@@ -131,8 +139,7 @@ export function startEngine(config: EngineConfig, onInterval: (s: IntervalSnapsh
       if (res.error !== undefined) return { status: res.error, outcome: 'error' };
       req = current.then?.(res.status, res.body);
       if (req === undefined) {
-        const outcome: Outcome = res.status >= 200 && res.status < 400 ? 'ok' : current.isConflict?.(res.status) === true ? 'conflict' : 'error';
-        return { status: String(res.status), outcome };
+        return { status: String(res.status), outcome: outcomeOf(current, res.status) };
       }
     }
   };

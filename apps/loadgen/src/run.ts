@@ -18,7 +18,7 @@ import type { Item } from './scenario/pool.js';
 import { createRateProfile } from './schedule/stages.js';
 import { createAccumulator } from './stats/aggregate.js';
 import type { IntervalSnapshot } from './stats/recorder.js';
-import { intervalSaturation } from './stats/saturation.js';
+import { describeSaturation, intervalSaturation } from './stats/saturation.js';
 import { createServiceWatcher } from './autoscale/watch.js';
 import { EXIT_GENERATOR_SATURATED, EXIT_OK, EXIT_THRESHOLD_FAILED } from './errors.js';
 import type { WorkerMessage } from './worker.js';
@@ -131,15 +131,16 @@ export async function run(options: Options, io: RunIo = {}): Promise<Report> {
     targetArrivals = Math.min(profile.arrivalsUntil(end), Number.isFinite(options.maxRequests) ? options.maxRequests : Infinity) * share;
   }
 
+  // the first interval of each reason is announced live; the report's warning sums them all up
   const warned = new Set<string>();
   const onInterval = (s: IntervalSnapshot): void => {
     const row = acc.addSnapshot(s);
     if (row === undefined) return;
     progress.update(row, stageLabel(row.t));
     const why = row.index > 0 ? intervalSaturation(row, options.intervalMs) : undefined;
-    if (why !== undefined && !warned.has(why.replace(/[\d.]+/g, 'N'))) {
-      warned.add(why.replace(/[\d.]+/g, 'N'));
-      progress.warn(`generator is falling behind at ${row.t}s: ${why}`);
+    if (why !== undefined && !warned.has(why.kind)) {
+      warned.add(why.kind);
+      progress.warn(`generator is falling behind at ${row.t}s: ${describeSaturation(why)}`);
     }
   };
 

@@ -70,6 +70,23 @@ describe('globeco-loadgen binary', { timeout: 30_000 }, () => {
     expect([report.shard, report.requests + report.dropped]).toStrictEqual([{ index: 1, count: 2 }, 10]);
   });
 
+  it('ends with the summary: a table per operation and what setup and cleanup did', async () => {
+    const out = join(dir, 'summary.json');
+    const r = await cli([api.url, '--rate', '20', '--duration', '1s', '--setup', '10', '--cleanup', '--mix', 'get=1,create=1', '--seed', '3', '--json', out, '--progress', 'none']);
+    expect(r.code).toBe(EXIT_OK);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { requests: number; operations: Record<string, { requests: number; statusCodes: Record<string, number> }> };
+    const lines = r.stderr.trimEnd().split('\n');
+    const table = lines.slice(lines.findIndex((l) => l.startsWith('operation (ms)')));
+    expect(table[0]).toMatch(/^operation \(ms\) +requests +errors +conflicts +p50 +p90 +p99 +max +service p99$/);
+    const rows = table.slice(1, 1 + 1 + Object.keys(report.operations).length).map((l) => l.split(/ +/));
+    expect(rows.map((cells) => [cells[0], Number(cells[1]), cells.length])).toStrictEqual([
+      ['all', report.requests, 9],
+      ...Object.entries(report.operations).map(([name, op]) => [name, op.requests, 9]),
+    ]);
+    const created = 10 + (report.operations.create?.statusCodes['201'] ?? 0);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^setup created 10 portfolios in \\d+ ms; cleanup deleted ${created}, failed 0$`)));
+  });
+
   it('exits 3 when a threshold fails, and merge re-evaluates on the whole', async () => {
     const a = join(dir, 'a.json');
     const r = await cli([api.url, '--rate', '20', '--duration', '1s', '--setup', '0', '--mix', 'list=1', '--json', a, '--threshold', 'p99<1us', '--progress', 'none']);

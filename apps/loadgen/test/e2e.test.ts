@@ -50,9 +50,12 @@ describe('end to end against a fake contract server', () => {
 
   it('seeds through bulk, captures ids and versions, and cleans up everything it created', () => {
     expect(report.seedPhase.created).toBe(40);
-    // a read racing this generator's own delete answers 404 and counts as a conflict, not an error
+    // a read racing this generator's own delete answers 404: neither an error nor a conflict
     expect(report.operations.get?.errors).toBe(0);
     expect(Object.keys(report.operations.get?.statusCodes ?? {}).filter((c) => c !== '200' && c !== '404')).toStrictEqual([]);
+    // conflicts are the 409s, in every operation
+    for (const [name, op] of Object.entries(report.operations)) expect(op.conflicts, name).toBe(op.statusCodes['409'] ?? 0);
+    expect(report.conflicts).toBe(report.statusCodes['409'] ?? 0);
     expect(report.cleanup?.failed).toBe(0);
     expect(api.store.size).toBe(0);
     // every v1 read or write used an id the generator learnt from a response

@@ -150,7 +150,7 @@ describe('end to end against the real API on testkit MongoDB', () => {
     servedBefore = await requestsServed(base);
     const cmd = parseArgs([
       base, '--rate', String(RATE), '--duration', '10s', '--mix', MIX, '--search-mode', 'mixed', '--bulk-size', '5',
-      '--setup', '100', '--seed', '11', '--warmup', '50', '--progress', 'none',
+      '--setup', '100', '--seed', '11', '--warmup', '50', '--progress', 'none', '--metrics-url', `${base}/metrics`,
       '--json', file('report.json'), '--html', file('report.html'),
     ]);
     if (cmd.command !== 'run') throw new Error('expected a run command');
@@ -202,8 +202,18 @@ describe('end to end against the real API on testkit MongoDB', () => {
       expect(op?.errors, name).toBe(0);
       const unexpected = Object.keys(op?.statusCodes ?? {}).filter((code) => !(expected[name] ?? []).includes(code));
       expect(unexpected, name).toStrictEqual([]);
+      // a conflict is a 409; a 404 after the generator's own delete is not one
+      expect(op?.conflicts, name).toBe(op?.statusCodes['409'] ?? 0);
     }
     expect(Object.values(report.statusCodes).reduce((a, b) => a + b, 0)).toBe(report.requests);
+  });
+
+  it("samples the service's event-loop utilisation as a fraction in 0..1 and its in-flight requests", () => {
+    const sampled = report.intervals.filter((r) => r.service !== undefined);
+    const elu = sampled.flatMap((r) => r.service?.eventLoopUtilization ?? []);
+    expect(elu.length, 'intervals with a utilisation sample').toBeGreaterThanOrEqual(5);
+    expect(elu.filter((u) => !(u >= 0 && u <= 1))).toStrictEqual([]);
+    expect(sampled.every((r) => Number.isInteger(r.service?.inFlight))).toBe(true);
   });
 
   it('every counted request reached the service (its http_requests_total grew at least as much)', () => {

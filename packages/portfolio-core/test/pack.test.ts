@@ -47,6 +47,7 @@ describe('published package', () => {
 
     const listing = run('tar', ['-tzf', join(scratch, tarball!)], scratch).trim().split('\n').sort();
     expect(listing).toStrictEqual([
+      'package/CHANGELOG.md',
       'package/LICENSE',
       'package/README.md',
       'package/dist/index.d.ts',

@@ -81,9 +81,11 @@ function responses(spec: RouteSpec): Record<string, unknown> {
     } else if (response.contentType) {
       entry.content = { [response.contentType]: { schema: { type: 'string' }, example: response.example } };
     } else if (Number(status) >= 400) {
-      entry.content = {
-        'application/json': { schema: Number(status) === 422 ? validationErrorSchema : detailSchema },
-      };
+      const media: Record<string, unknown> = { schema: Number(status) === 422 ? validationErrorSchema : detailSchema };
+      if (response.errors) {
+        media.examples = Object.fromEntries(response.errors.map((e) => [e.summary, { summary: e.summary, value: { detail: e.detail } }]));
+      }
+      entry.content = { 'application/json': media };
     }
     if (response.headers) {
       entry.headers = Object.fromEntries(
@@ -100,6 +102,7 @@ export function createOpenApiDocument(info: OpenApiInfo, routeTables: readonly (
   const paths: Record<string, Record<string, unknown>> = {};
   const tags = new Set<string>();
   for (const spec of routeTables.flat()) {
+    if (spec.hidden === true) continue;
     tags.add(spec.tag);
     const path = toOpenApiPath(spec.path);
     const parameters = [

@@ -39,6 +39,7 @@ export const DOCS_ROUTES = [
     summary: 'Script that starts Swagger UI on /openapi.json',
     tag: 'docs',
     responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
+    hidden: true,
   },
   {
     method: 'get',
@@ -51,6 +52,7 @@ export const DOCS_ROUTES = [
       200: { description: 'Static file', contentType: 'application/octet-stream' },
       404: { description: 'Unknown file' },
     },
+    hidden: true,
   },
 ] as const satisfies readonly RouteSpec[];
 

@@ -9,6 +9,7 @@ import {
 } from '@globeco/portfolio-core';
 import { readJsonBody } from '../http/json-body.js';
 import { SERVICE_NAME } from './health.js';
+import { BAD_SEARCH_NAME, BODY_TOO_LARGE, BOTH_NAMES, DUPLICATE_NAMES, EMPTY_BATCH, EMPTY_SEARCH } from './error-examples.js';
 import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
 import { parseSearchQuery } from './request.js';
 import type { PortfolioOperations } from './service-port.js';
@@ -32,9 +33,22 @@ export const FAST_ROUTES = [
         schema: v.object({ portfolios: v.array(PortfolioJsonSchema), count: v.number(), processingTimeMs: v.number() }),
         headers: { ...timing, 'X-Portfolio-Count': 'Number of portfolios created' },
       },
-      400: { description: 'Invalid JSON, not a list, empty, an invalid item or duplicate names' },
-      409: { description: 'Names that already exist' },
-      413: { description: 'Body over 1 MiB or more than 100 items' },
+      400: {
+        description: 'Invalid JSON, not a list, empty, an invalid item or duplicate names',
+        errors: [
+          { summary: 'Invalid JSON', detail: "Invalid JSON: Expected property name or '}' in JSON at position 2 (line 1 column 3)" },
+          { summary: 'Not an array', detail: 'Request must be a list of portfolios' },
+          EMPTY_BATCH,
+          { summary: 'Item not an object', detail: 'Invalid portfolio at index 0: Item 0 must be an object' },
+          { summary: 'Item without a name', detail: "Invalid portfolio at index 1: Item 1 missing required field 'name'" },
+          DUPLICATE_NAMES,
+        ],
+      },
+      409: { description: 'Names that already exist', errors: [{ summary: 'A name already stored (case-insensitive)', detail: 'Portfolio names already exist: growth fund' }] },
+      413: {
+        description: 'Body over 1 MiB or more than 100 items',
+        errors: [BODY_TOO_LARGE, { summary: 'More than 100 items', detail: 'Bulk request too large: 101 portfolios exceeds 100 limit' }],
+      },
     },
   },
   {
@@ -50,8 +64,17 @@ export const FAST_ROUTES = [
         schema: v.object({ portfolios: v.array(PortfolioJsonSchema), pagination: PaginationJsonSchema, processingTimeMs: v.number() }),
         headers: { 'X-Total-Count': 'Number of matches' },
       },
-      400: { description: 'Bad limit, offset or name parameters' },
-      422: { description: 'limit or offset not an integer' },
+      400: {
+        description: 'Bad limit, offset or name parameters',
+        errors: [
+          { summary: 'limit out of range', detail: 'Limit must be between 1 and 1000' },
+          { summary: 'limit not an integer', detail: 'Limit must be an integer' },
+          { summary: 'Negative offset', detail: 'Offset must be non-negative' },
+          BOTH_NAMES,
+          EMPTY_SEARCH,
+          BAD_SEARCH_NAME,
+        ],
+      },
     },
   },
   {

@@ -29,7 +29,7 @@ export const ROOT_ROUTES = [
     tag: 'root',
     responses: {
       200: { description: 'Prometheus text exposition', contentType: 'text/plain; version=0.0.4', example: '# HELP ...' },
-      404: { description: 'Metrics are disabled (ENABLE_METRICS=false)' },
+      404: { description: 'Metrics are disabled (ENABLE_METRICS=false)', errors: [{ summary: 'ENABLE_METRICS=false', detail: 'Not Found' }] },
     },
   },
 ] as const satisfies readonly RouteSpec[];

@@ -1,10 +1,18 @@
 import { Router, type RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import type * as v from 'valibot';
-import { HttpError, type Surface } from '../http/errors.js';
+import type { FieldProblem, Surface } from '../http/errors.js';
 
 /** HTTP methods the service routes. */
 export type RouteMethod = 'get' | 'post' | 'put' | 'delete';
+
+/** One error body a response really carries, `{ "detail": ... }`, and what causes it. */
+export interface ErrorExample {
+  /** The cause, e.g. `Stale version` (the docs page lists the examples by it). */
+  readonly summary: string;
+  /** The `detail` the service answers: a message, or the 422 list of `{ loc, msg, type }`. */
+  readonly detail: string | readonly FieldProblem[];
+}
 
 /** One documented response of a route. */
 export interface ResponseSpec {
@@ -17,6 +25,8 @@ export interface ResponseSpec {
   readonly example?: string;
   /** Response headers worth documenting. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Error responses: the bodies the service sends with this status, one per cause. */
+  readonly errors?: readonly ErrorExample[];
 }
 
 /** Metadata of one route: the single source for the router and the OpenAPI document. */
@@ -34,6 +44,8 @@ export interface RouteSpec {
   /** JSON request body. */
   readonly body?: v.GenericSchema;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /** Served, but not an API operation (the docs page's own files): left out of the OpenAPI document. */
+  readonly hidden?: boolean;
 }
 
 /** A route handler: Koa middleware with the router's `ctx.params`. */
@@ -64,11 +76,24 @@ export function createSurfaceRouter<TSpecs extends readonly RouteSpec[]>(
   return router;
 }
 
-/** Mounts routers with JSON 405/501 answers for known paths with other methods. */
-export function allowedMethodsOf(router: Router): Middleware {
-  return router.allowedMethods({
-    throw: true,
-    methodNotAllowed: () => new HttpError({ status: 405, detail: 'Method Not Allowed' }),
-    notImplemented: () => new HttpError({ status: 501, detail: 'Not Implemented' }),
-  }) as Middleware;
+/**
+ * Answers a path the routers serve, asked with a method they do not serve there — standard or not
+ * (TRACE, PROPFIND, …): 405 `{"detail":"Method Not Allowed"}` with `Allow`; OPTIONS: 200 with
+ * `Allow`. A path no router serves stays a 404 whatever the method. Mount it above the routers.
+ */
+export function createMethodNotAllowed(routers: readonly Router[]): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    const allowed = new Set(routers.flatMap((router) => router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods)));
+    if (allowed.size === 0 || allowed.has(ctx.method)) return;
+    ctx.set('Allow', [...allowed].join(', '));
+    if (ctx.method === 'OPTIONS') {
+      ctx.status = 200;
+      ctx.body = '';
+      return;
+    }
+    ctx.status = 405;
+    ctx.body = { detail: 'Method Not Allowed' };
+  };
 }

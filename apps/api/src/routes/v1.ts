@@ -1,6 +1,7 @@
 import type { Router } from '@koa/router';
 import * as v from 'valibot';
 import {
+  NAME_RULE_MESSAGE,
   ObjectIdSchema,
   PortfolioCreateSchema,
   PortfolioJsonSchema,
@@ -9,6 +10,7 @@ import {
   toQueryInteger,
 } from '@globeco/portfolio-core';
 import { readJsonBody } from '../http/json-body.js';
+import { BODY_TOO_LARGE, NOT_FOUND, VERSION_CONFLICT } from './error-examples.js';
 import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
 import { parseIn, queryValue } from './request.js';
 import type { PortfolioOperations } from './service-port.js';
@@ -36,8 +38,14 @@ export const V1_ROUTES = [
     body: PortfolioCreateSchema,
     responses: {
       201: { description: 'Created', schema: PortfolioJsonSchema },
-      413: { description: 'Body larger than 1 MiB' },
-      422: { description: 'Invalid body' },
+      413: { description: 'Body larger than 1 MiB', errors: [BODY_TOO_LARGE] },
+      422: {
+        description: 'Invalid body',
+        errors: [
+          { summary: 'No name', detail: [{ loc: ['body', 'name'], msg: 'Field required: name', type: 'missing' }] },
+          { summary: 'Name breaks the name rule', detail: [{ loc: ['body', 'name'], msg: NAME_RULE_MESSAGE, type: 'string_pattern_mismatch' }] },
+        ],
+      },
     },
   },
   {
@@ -49,7 +57,7 @@ export const V1_ROUTES = [
     params: { id: ObjectIdSchema },
     responses: {
       200: { description: 'The portfolio', schema: PortfolioJsonSchema },
-      404: { description: 'Portfolio not found (also for malformed ids)' },
+      404: { description: 'Portfolio not found (also for malformed ids)', errors: [NOT_FOUND, { summary: 'Malformed id', detail: 'Portfolio not found' }] },
     },
   },
   {
@@ -62,9 +70,9 @@ export const V1_ROUTES = [
     body: PortfolioUpdateSchema,
     responses: {
       200: { description: 'Updated; version incremented', schema: PortfolioJsonSchema },
-      404: { description: 'Portfolio not found' },
-      409: { description: 'Version conflict' },
-      422: { description: 'Invalid body' },
+      404: { description: 'Portfolio not found', errors: [NOT_FOUND] },
+      409: { description: 'Version conflict', errors: [VERSION_CONFLICT] },
+      422: { description: 'Invalid body', errors: [{ summary: 'No version', detail: [{ loc: ['body', 'version'], msg: 'Field required: version', type: 'missing' }] }] },
     },
   },
   {
@@ -77,9 +85,15 @@ export const V1_ROUTES = [
     query: DeleteQuerySchema,
     responses: {
       204: { description: 'Deleted' },
-      404: { description: 'Portfolio not found' },
-      409: { description: 'Version conflict' },
-      422: { description: 'Missing or non-integer version' },
+      404: { description: 'Portfolio not found', errors: [NOT_FOUND] },
+      409: { description: 'Version conflict', errors: [VERSION_CONFLICT] },
+      422: {
+        description: 'Missing or non-integer version',
+        errors: [
+          { summary: 'No version', detail: [{ loc: ['query', 'version'], msg: 'Field required: version', type: 'missing' }] },
+          { summary: 'Version not an integer', detail: [{ loc: ['query', 'version'], msg: 'Version must be an integer', type: 'int_type' }] },
+        ],
+      },
     },
   },
 ] as const satisfies readonly RouteSpec[];

@@ -7,6 +7,7 @@ import {
   PortfolioSearchQuerySchema,
 } from '@globeco/portfolio-core';
 import { readJsonBody } from '../http/json-body.js';
+import { BAD_SEARCH_NAME, BODY_TOO_LARGE, BOTH_NAMES, DUPLICATE_NAMES, EMPTY_BATCH, EMPTY_SEARCH } from './error-examples.js';
 import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
 import { parseSearchQuery } from './request.js';
 import type { PortfolioOperations } from './service-port.js';
@@ -27,8 +28,14 @@ export const V2_ROUTES = [
     query: PortfolioSearchQuerySchema,
     responses: {
       200: { description: 'One page of results', schema: SearchResponseSchema },
-      400: { description: 'Both names given, empty search text or a name that breaks the name rule' },
-      422: { description: 'limit or offset not an integer in range' },
+      400: { description: 'Both names given, empty search text or a name that breaks the name rule', errors: [BOTH_NAMES, EMPTY_SEARCH, BAD_SEARCH_NAME] },
+      422: {
+        description: 'limit or offset not an integer in range',
+        errors: [
+          { summary: 'limit out of range', detail: [{ loc: ['query', 'limit'], msg: 'Limit must be between 1 and 1000', type: 'greater_than_equal' }] },
+          { summary: 'limit not an integer', detail: [{ loc: ['query', 'limit'], msg: 'Limit must be an integer', type: 'int_type' }] },
+        ],
+      },
     },
   },
   {
@@ -40,9 +47,18 @@ export const V2_ROUTES = [
     body: PortfolioBulkCreateSchema,
     responses: {
       201: { description: 'Created, in request order', schema: v.array(PortfolioJsonSchema) },
-      400: { description: 'Empty batch, more than 100 items or duplicate names in the batch' },
-      413: { description: 'Body larger than 1 MiB' },
-      422: { description: 'Body not an array, or an invalid item' },
+      400: {
+        description: 'Empty batch, more than 100 items or duplicate names in the batch',
+        errors: [EMPTY_BATCH, { summary: 'More than 100 items', detail: 'Request cannot contain more than 100 portfolios' }, DUPLICATE_NAMES],
+      },
+      413: { description: 'Body larger than 1 MiB', errors: [BODY_TOO_LARGE] },
+      422: {
+        description: 'Body not an array, or an invalid item',
+        errors: [
+          { summary: 'Not an array', detail: [{ loc: ['body'], msg: 'Request must be a list of portfolios', type: 'list_type' }] },
+          { summary: 'Item without a name', detail: [{ loc: ['body', 1, 'name'], msg: 'Field required: name', type: 'missing' }] },
+        ],
+      },
     },
   },
 ] as const satisfies readonly RouteSpec[];

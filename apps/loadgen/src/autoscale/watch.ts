@@ -1,7 +1,8 @@
 import { request } from 'undici';
 import type { Options } from '../cli/args.js';
 import type { IntervalRow } from '../report/types.js';
-import { parsePrometheusText, sumMetric } from './prometheus-text.js';
+import { parsePrometheusText } from './prometheus-text.js';
+import type { PromSample } from './prometheus-text.js';
 
 type Sample = NonNullable<IntervalRow['service']>;
 
@@ -34,6 +35,34 @@ async function promQuery(base: string, query: string, timeoutMs: number): Promis
   }
 }
 
+/** In-flight metric families, preferred first (the service's own, then OpenTelemetry's semantic name). */
+export const IN_FLIGHT_METRICS = ['http_requests_in_flight', 'http_server_active_requests'] as const;
+/** Event-loop utilisation families, preferred first (the service's own, then the OpenTelemetry runtime instrumentation's). */
+export const ELU_METRICS = ['event_loop_utilization', 'nodejs_eventloop_utilization'] as const;
+
+/** The samples of the first family in `names` that is present (never several families added up). */
+function firstFamily(samples: readonly PromSample[], names: readonly string[]): PromSample[] {
+  for (const name of names) {
+    const found = samples.filter((s) => s.name === name);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/**
+ * Reads what the watcher samples from a service's `/metrics`: in-flight requests (the sum over the
+ * label sets of one family) and event-loop utilisation (the busiest series of one family, kept only
+ * when it lies in 0..1). Families that report the same quantity under two names are never added.
+ */
+export function readServiceMetrics(samples: readonly PromSample[]): Pick<Sample, 'inFlight' | 'eventLoopUtilization'> {
+  const out: Pick<Sample, 'inFlight' | 'eventLoopUtilization'> = {};
+  const inFlight = firstFamily(samples, IN_FLIGHT_METRICS);
+  if (inFlight.length > 0) out.inFlight = inFlight.reduce((n, s) => n + s.value, 0);
+  const elu = Math.max(...firstFamily(samples, ELU_METRICS).map((s) => s.value));
+  if (elu >= 0 && elu <= 1) out.eventLoopUtilization = elu;
+  return out;
+}
+
 /**
  * Creates a watcher when `--metrics-url` or `--prometheus` is given: in-flight requests and
  * event-loop utilisation from the service, replicas (kube-state-metrics) and pod CPU (cores, from
@@ -51,13 +80,7 @@ export function createServiceWatcher(options: Pick<Options, 'metricsUrl' | 'prom
     const sample: Sample = {};
     if (metricsUrl !== undefined) {
       const text = await getText(metricsUrl, 2 * intervalMs);
-      if (text !== undefined) {
-        const samples = parsePrometheusText(text);
-        const inFlight = sumMetric(samples, (n) => n === 'http_requests_in_flight' || n === 'http_server_active_requests');
-        const elu = sumMetric(samples, (n) => /event_?loop_utili[sz]ation$/.test(n));
-        if (inFlight !== undefined) sample.inFlight = inFlight;
-        if (elu !== undefined) sample.eventLoopUtilization = elu;
-      }
+      if (text !== undefined) Object.assign(sample, readServiceMetrics(parsePrometheusText(text)));
     }
     if (prometheusUrl !== undefined) {
       const [replicas, cpu] = await Promise.all([

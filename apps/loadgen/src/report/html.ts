@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { decodeHistogram, percentileSpectrum } from '../stats/hdr.js';
+import { formatMs as ms, formatThresholdActual, operationRows } from './summary.js';
 import type { Report } from './types.js';
 
 let assets: { js: string; css: string } | undefined;
@@ -18,7 +19,6 @@ function uplotAssets(): { js: string; css: string } {
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const ms = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 /** JSON that is safe inside a <script> element. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
@@ -41,22 +41,20 @@ function statusBars(report: Report): string {
 }
 
 function summaryTable(report: Report): string {
-  const lat = report.latency;
-  const svc = report.serviceTime;
-  const opRows = Object.entries(report.operations)
+  const rows = operationRows(report)
     .map(
-      ([name, o]) =>
-        `<tr><th>${esc(name)}</th><td>${o.requests}</td><td>${o.errors}</td><td>${o.conflicts}</td><td>${ms(o.latency.p50)}</td><td>${ms(o.latency.p90)}</td><td>${ms(o.latency.p99)}</td><td>${ms(o.latency.p999)}</td><td>${ms(o.latency.max)}</td><td>${ms(o.serviceTime.p99)}</td></tr>`,
+      (o, i) =>
+        `<tr${i === 0 ? ' class="total"' : ''}><th>${esc(o.name)}</th><td>${o.requests}</td><td>${o.errors}</td><td>${o.conflicts}</td><td>${ms(o.latency.p50)}</td><td>${ms(o.latency.p90)}</td><td>${ms(o.latency.p99)}</td><td>${ms(o.latency.p999)}</td><td>${ms(o.latency.max)}</td><td>${ms(o.serviceTime.p99)}</td></tr>`,
     )
     .join('');
   return `<table class="ops"><thead><tr><th>operation</th><th>requests</th><th>errors</th><th>conflicts</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th></tr></thead>
-<tbody><tr class="total"><th>all</th><td>${report.requests}</td><td>${report.errors}</td><td>${report.conflicts}</td><td>${ms(lat.p50)}</td><td>${ms(lat.p90)}</td><td>${ms(lat.p99)}</td><td>${ms(lat.p999)}</td><td>${ms(lat.max)}</td><td>${ms(svc.p99)}</td></tr>${opRows}</tbody></table>`;
+<tbody>${rows}</tbody></table>`;
 }
 
 function thresholdTable(report: Report): string {
   if (report.thresholds.length === 0) return '<p class="muted">No thresholds set.</p>';
   const rows = report.thresholds
-    .map((t) => `<tr class="${t.ok ? 'pass' : 'fail'}"><td>${t.ok ? 'PASS' : 'FAIL'}</td><td><code>${esc(t.expression)}</code></td><td>${t.unit === 'ratio' ? `${(t.actual * 100).toFixed(3)}%` : `${t.actual} ${t.unit}`}</td></tr>`)
+    .map((t) => `<tr class="${t.ok ? 'pass' : 'fail'}"><td>${t.ok ? 'PASS' : 'FAIL'}</td><td><code>${esc(t.expression)}</code></td><td>${formatThresholdActual(t)}</td></tr>`)
     .join('');
   return `<table class="thresholds"><thead><tr><th></th><th>threshold</th><th>actual</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -69,7 +67,11 @@ function thresholdTable(report: Report): string {
 export function renderHtmlReport(report: Report): string {
   const { js, css } = uplotAssets();
   const rows = report.intervals;
-  const hasService = rows.some((r) => r.service !== undefined);
+  // a series is drawn (and listed in a legend) only when it was sampled at least once
+  const hasReplicas = rows.some((r) => r.service?.replicas !== undefined);
+  const hasPodCpu = rows.some((r) => r.service?.podCpu !== undefined);
+  const hasSvcInFlight = rows.some((r) => r.service?.inFlight !== undefined);
+  const hasService = hasReplicas || hasPodCpu || hasSvcInFlight;
   const spectrum = {
     latency: report.histograms.latency === '' ? [] : percentileSpectrum(decodeHistogram(report.histograms.latency)),
     serviceTime: report.histograms.serviceTime === '' ? [] : percentileSpectrum(decodeHistogram(report.histograms.serviceTime)),
@@ -90,7 +92,9 @@ export function renderHtmlReport(report: Report): string {
     svcInFlight: rows.map((r) => r.service?.inFlight ?? null),
     stages: report.stages.map((s) => ({ t: s.startMs / 1000, label: s.label })),
     spectrum,
-    hasService,
+    hasReplicas,
+    hasPodCpu,
+    hasSvcInFlight,
     palette: PALETTE,
   };
   const saturation = report.generator.saturated
@@ -119,13 +123,13 @@ td.codes{text-align:left;font-size:12px;color:#495057}.chart{margin:8px 0}
 ${saturation}
 <div class="grid" id="summary">
 ${kv('target rate', `${report.targetRate} /s`)}${kv('achieved rate', `${report.achievedRate} /s`)}${kv('requests', String(report.requests))}${kv('errors', `${report.errors} (${(report.errorRate * 100).toFixed(2)}%)`)}${kv('conflicts', String(report.conflicts))}${kv('late / dropped', `${report.late} / ${report.dropped}`)}${kv('p50 / p99', `${ms(report.latency.p50)} / ${ms(report.latency.p99)} ms`)}${kv('p99.9 / max', `${ms(report.latency.p999)} / ${ms(report.latency.max)} ms`)}${kv('service p99', `${ms(report.serviceTime.p99)} ms`)}${kv('duration', `${report.durationSec} s`)}
-${as !== null ? `${kv('replicas', `${as.initialReplicas ?? '?'} → ${as.maxReplicas ?? '?'}`)}${kv('first scale-out', as.timeToFirstScaleOutSec === null ? '—' : `${as.timeToFirstScaleOutSec} s`)}${kv('max replicas at', as.timeToMaxReplicasSec === null ? '—' : `${as.timeToMaxReplicasSec} s`)}${kv('p99 recovered after', as.p99RecoverySec === null ? '—' : `${as.p99RecoverySec} s`)}` : ''}
+${as !== null && as.initialReplicas !== null ? `${kv('replicas', `${as.initialReplicas ?? '?'} → ${as.maxReplicas ?? '?'}`)}${kv('first scale-out', as.timeToFirstScaleOutSec === null ? '—' : `${as.timeToFirstScaleOutSec} s`)}${kv('max replicas at', as.timeToMaxReplicasSec === null ? '—' : `${as.timeToMaxReplicasSec} s`)}${kv('p99 recovered after', as.p99RecoverySec === null ? '—' : `${as.p99RecoverySec} s`)}` : ''}
 </div>
 <h2>Thresholds</h2>${thresholdTable(report)}
 <h2>Throughput: target vs achieved</h2><div class="chart" id="chart-throughput"></div>
 <h2>Latency over time (response time from scheduled send; service time dashed)</h2><div class="chart" id="chart-latency"></div>
 <h2>Latency distribution</h2><div class="chart" id="chart-distribution"></div>
-${hasService ? '<h2>Autoscaling</h2><div class="chart" id="chart-autoscaling"></div>' : ''}
+${hasService ? `<h2>${hasReplicas ? 'Autoscaling' : 'Service'}</h2><div class="chart" id="chart-autoscaling"></div>` : ''}
 <h2>Status codes per operation</h2>${statusBars(report)}
 <h2>Operations (ms)</h2>${summaryTable(report)}
 <script>${js}</script>
@@ -146,16 +150,18 @@ function stageMarkers() {
 }
 function line(label, color, extra) { return Object.assign({ label, stroke: color, width: 1.5, spanGaps: true }, extra || {}); }
 const xs = { x: { time: false } };
-new uPlot({ width: W, height: 280, scales: Object.assign({}, xs, D.hasService ? { r: {} } : {}), plugins: [stageMarkers()],
-  axes: [{ label: 's' }, { label: 'req/s' }].concat(D.hasService ? [{ side: 1, scale: 'r', label: 'replicas', grid: { show: false } }] : []),
-  series: [{ label: 't (s)' }, line('target', '#495057', { dash: [6, 4] }), line('sent', '#1971c2'), line('achieved', '#2b8a3e'), line('errors/s', '#c92a2a')]
-    .concat(D.hasService ? [line('replicas', '#7048e8', { scale: 'r', paths: uPlot.paths.stepped({ align: 1 }) })] : []) },
-  [D.t, D.target, D.sent, D.achieved, D.errors].concat(D.hasService ? [D.replicas] : []), document.getElementById('chart-throughput'));
-new uPlot({ width: W, height: 280, scales: Object.assign({}, xs, D.hasService ? { r: {} } : {}), plugins: [stageMarkers()],
-  axes: [{ label: 's' }, { label: 'ms' }].concat(D.hasService ? [{ side: 1, scale: 'r', label: 'replicas', grid: { show: false } }] : []),
-  series: [{ label: 't (s)' }, line('p50', '#2b8a3e'), line('p90', '#1971c2'), line('p99', '#e8590c'), line('max', '#c2255c'), line('service p99', '#e8590c', { dash: [4, 4] })]
-    .concat(D.hasService ? [line('replicas', '#7048e8', { scale: 'r', paths: uPlot.paths.stepped({ align: 1 }) })] : []) },
-  [D.t, D.p50, D.p90, D.p99, D.max, D.sp99].concat(D.hasService ? [D.replicas] : []), document.getElementById('chart-latency'));
+// the replica count on a right-hand axis, when it was sampled
+const replicaAxis = D.hasReplicas ? [{ side: 1, scale: 'r', label: 'replicas', grid: { show: false } }] : [];
+const replicaSeries = D.hasReplicas ? [line('replicas', '#7048e8', { scale: 'r', paths: uPlot.paths.stepped({ align: 1 }) })] : [];
+const replicaData = D.hasReplicas ? [D.replicas] : [];
+new uPlot({ width: W, height: 280, scales: Object.assign({}, xs, D.hasReplicas ? { r: {} } : {}), plugins: [stageMarkers()],
+  axes: [{ label: 's' }, { label: 'req/s' }].concat(replicaAxis),
+  series: [{ label: 't (s)' }, line('target', '#495057', { dash: [6, 4] }), line('sent', '#1971c2'), line('achieved', '#2b8a3e'), line('errors/s', '#c92a2a')].concat(replicaSeries) },
+  [D.t, D.target, D.sent, D.achieved, D.errors].concat(replicaData), document.getElementById('chart-throughput'));
+new uPlot({ width: W, height: 280, scales: Object.assign({}, xs, D.hasReplicas ? { r: {} } : {}), plugins: [stageMarkers()],
+  axes: [{ label: 's' }, { label: 'ms' }].concat(replicaAxis),
+  series: [{ label: 't (s)' }, line('p50', '#2b8a3e'), line('p90', '#1971c2'), line('p99', '#e8590c'), line('max', '#c2255c'), line('service p99', '#0c8599', { dash: [4, 4] })].concat(replicaSeries) },
+  [D.t, D.p50, D.p90, D.p99, D.max, D.sp99].concat(replicaData), document.getElementById('chart-latency'));
 const toX = p => 1 / (1 - Math.min(p, 99.9999) / 100);
 const spec = D.spectrum.latency.length ? D.spectrum.latency : [[0, 0]];
 const sspec = D.spectrum.serviceTime.length ? D.spectrum.serviceTime : [[0, 0]];
@@ -163,12 +169,18 @@ const ticks = [1, 2, 10, 100, 1000, 10000, 100000, 1000000];
 const tickLabels = ['0%', '50%', '90%', '99%', '99.9%', '99.99%', '99.999%', '99.9999%'];
 new uPlot({ width: W, height: 280, scales: { x: { time: false, distr: 3, range: [1, 1000000] } },
   axes: [{ label: 'percentile', splits: () => ticks, values: (u, vals) => vals.map(v => tickLabels[ticks.indexOf(v)] || '') }, { label: 'ms' }],
-  series: [{ label: 'percentile', value: (u, v) => v == null ? '' : (100 - 100 / v).toFixed(4) + '%' }, line('response time', '#e8590c'), line('service time', '#1971c2', { dash: [4, 4] })] },
+  series: [{ label: 'percentile', value: (u, v) => v == null ? '' : (100 - 100 / v).toFixed(4) + '%' }, line('response time', '#e8590c'), line('service time', '#0c8599', { dash: [4, 4] })] },
   [spec.map(p => toX(p[0])), spec.map(p => p[1]), sspec.map(p => p[1])], document.getElementById('chart-distribution'));
-if (D.hasService) new uPlot({ width: W, height: 240, scales: Object.assign({}, xs, { c: {} }), plugins: [stageMarkers()],
-  axes: [{ label: 's' }, { label: 'replicas / in-flight' }, { side: 1, scale: 'c', label: 'pod CPU (cores)', grid: { show: false } }],
-  series: [{ label: 't (s)' }, line('replicas', '#7048e8', { paths: uPlot.paths.stepped({ align: 1 }) }), line('service in-flight', '#0c8599'), line('pod CPU', '#f08c00', { scale: 'c' })] },
-  [D.t, D.replicas, D.svcInFlight, D.podCpu], document.getElementById('chart-autoscaling'));
+if (D.hasReplicas || D.hasSvcInFlight || D.hasPodCpu) {
+  const counts = [D.hasReplicas && 'replicas', D.hasSvcInFlight && 'in-flight'].filter(Boolean).join(' / ');
+  new uPlot({ width: W, height: 240, scales: Object.assign({}, xs, D.hasPodCpu ? { c: {} } : {}), plugins: [stageMarkers()],
+    axes: [{ label: 's' }, { label: counts }].concat(D.hasPodCpu ? [{ side: 1, scale: 'c', label: 'pod CPU (cores)', grid: { show: false } }] : []),
+    series: [{ label: 't (s)' }]
+      .concat(D.hasReplicas ? [line('replicas', '#7048e8', { paths: uPlot.paths.stepped({ align: 1 }) })] : [])
+      .concat(D.hasSvcInFlight ? [line('service in-flight', '#0c8599')] : [])
+      .concat(D.hasPodCpu ? [line('pod CPU', '#f08c00', { scale: 'c' })] : []) },
+    [D.t].concat(D.hasReplicas ? [D.replicas] : [], D.hasSvcInFlight ? [D.svcInFlight] : [], D.hasPodCpu ? [D.podCpu] : []), document.getElementById('chart-autoscaling'));
+}
 document.body.dataset.rendered = 'true';
 </script>
 </body></html>

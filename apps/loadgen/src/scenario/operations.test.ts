@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { outcomeOf } from '../engine.js';
 import { createOperationPicker, prepareOperation } from './operations.js';
 import type { OperationContext } from './operations.js';
 import { createItemPool } from './pool.js';
@@ -61,6 +62,19 @@ describe('prepareOperation', () => {
     expect([put?.isConflict?.(409), put?.isConflict?.(500)]).toStrictEqual([true, false]);
     put?.then?.(200, JSON.stringify({ portfolioId: id, name: 'lg-t-seed-1', version: 8 }));
     expect(ctx.pool.items()[0]?.version).toBe(8);
+  });
+
+  it('an update or read racing this generator\'s own delete is neither a conflict nor an error', () => {
+    const ctx = context();
+    const id = 'a'.repeat(24);
+    const get = prepareOperation('get', { weight: 1 }, ctx);
+    const update = prepareOperation('update', { weight: 1 }, ctx);
+    const put = update?.then?.(200, JSON.stringify({ portfolioId: id, name: 'lg-t-seed-1', version: 3 }));
+    if (get === undefined || update === undefined || put === undefined) throw new Error('expected requests');
+    // before the delete, a 404 is the service's error; a 409 is always a conflict
+    expect([outcomeOf(put, 404), outcomeOf(get, 404), outcomeOf(put, 409), outcomeOf(put, 200)]).toStrictEqual(['error', 'error', 'conflict', 'ok']);
+    prepareOperation('delete', { weight: 1 }, ctx);
+    expect([outcomeOf(put, 404), outcomeOf(update, 404), outcomeOf(get, 404), outcomeOf(put, 409), outcomeOf(put, 500)]).toStrictEqual(['race', 'race', 'race', 'conflict', 'error']);
   });
 
   it('delete takes the item out of the pool with its version; nothing left means no request', () => {

@@ -37,8 +37,13 @@ export interface PreparedRequest {
   body?: string;
   /** Whether the response body is needed (otherwise it is discarded unread). */
   readBody: boolean;
-  /** Tells whether a failed status is a concurrency conflict (counted apart from errors). */
+  /** Tells whether a failed status is a concurrency conflict (a 409, counted apart from errors). */
   isConflict?: (status: number) => boolean;
+  /**
+   * Tells whether a failed status is of the generator's own making and neither an error nor a
+   * conflict: a 404 on a portfolio this thread has itself deleted meanwhile.
+   */
+  isRace?: (status: number) => boolean;
   /** Handles the response; returns a follow-up request for multi-step operations. */
   then?: (status: number, body: string | undefined) => PreparedRequest | undefined;
 }
@@ -98,7 +103,7 @@ export function prepareOperation(name: OperationName, spec: OperationSpec, ctx: 
         path: `/api/v1/portfolio/${item.id}`,
         readBody: true,
         // deleted by this generator while the read was in flight: a race, not a service defect
-        isConflict: (s) => s === 404 && pool.wasDeleted(item.id),
+        isRace: (s) => s === 404 && pool.wasDeleted(item.id),
         then(status, body) {
           if (ok(status)) capture(pool, body);
           return undefined;
@@ -171,7 +176,10 @@ export function prepareCreate(ctx: OperationContext): PreparedRequest {
   };
 }
 
-/** Read-modify-write: GET the current version, then PUT with it; a 409 is a lost race. */
+/**
+ * Read-modify-write: GET the current version, then PUT with it; a 409 is a conflict, a 404 after
+ * this thread's own delete of the portfolio a race.
+ */
 function prepareUpdate(ctx: OperationContext): PreparedRequest | undefined {
   const { pool, random } = ctx;
   const item: Item | undefined = pool.pick(random);
@@ -182,7 +190,7 @@ function prepareUpdate(ctx: OperationContext): PreparedRequest | undefined {
     method: 'GET',
     path: `/api/v1/portfolio/${id}`,
     readBody: true,
-    isConflict: raced,
+    isRace: raced,
     then(status, body) {
       if (!ok(status) || body === undefined) return undefined;
       let current: PortfolioJson;
@@ -196,7 +204,8 @@ function prepareUpdate(ctx: OperationContext): PreparedRequest | undefined {
         path: `/api/v1/portfolio/${id}`,
         body: JSON.stringify({ portfolioId: id, name: item.name, version: current.version }),
         readBody: true,
-        isConflict: (s) => s === 409 || raced(s),
+        isConflict: (s) => s === 409,
+        isRace: raced,
         then(s, b) {
           if (ok(s)) capture(pool, b);
           return undefined;

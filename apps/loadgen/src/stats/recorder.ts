@@ -1,8 +1,12 @@
 import { createHistogram, encodeHistogram, recordMs } from './hdr.js';
 import type { Histogram } from './hdr.js';
 
-/** How a finished operation is counted. */
-export type Outcome = 'ok' | 'error' | 'conflict';
+/**
+ * How a finished operation is counted: `conflict` (a 409) and `error` have counters of their own;
+ * `race` (a 404 on a portfolio the generator itself deleted meanwhile) counts as neither and shows
+ * only in the status codes.
+ */
+export type Outcome = 'ok' | 'error' | 'conflict' | 'race';
 
 /** Counters and encoded histograms of one operation within one interval. */
 export interface OperationSnapshot {
