@@ -220,6 +220,10 @@ export async function ensureToolchain({ root, env, log, machineNode = process.ve
   if (node !== process.execPath) {
     childEnv.NODE = node;
     childEnv.npm_node_execpath = node;
+    // npm finds its global npmrc (registry, cafile, proxy) under the prefix of the Node.js running
+    // it; under the fetched one that would be .toolchain/, so keep pointing it at the machine's.
+    const machineGlobalConfig = join(isWindows ? dirname(process.execPath) : dirname(dirname(process.execPath)), 'etc', 'npmrc');
+    if (childEnv.npm_config_globalconfig === undefined && existsSync(machineGlobalConfig)) childEnv.npm_config_globalconfig = machineGlobalConfig;
   }
   return { node, nodeVersion, pnpmVersion: pins.pnpm, env: childEnv };
 }
