@@ -12,7 +12,7 @@ import { createDocsRouter } from './routes/docs.js';
 import { createFastRouter } from './routes/fast.js';
 import { createHealthRouter, type HealthSource } from './routes/health.js';
 import { createRootRouter, type MetricsRenderer } from './routes/root.js';
-import { allowedMethodsOf } from './routes/route-spec.js';
+import { createMethodGate } from './routes/route-spec.js';
 import type { PortfolioOperations } from './routes/service-port.js';
 import { createV1Router } from './routes/v1.js';
 import { createV2Router } from './routes/v2.js';
@@ -93,9 +93,7 @@ export function createApp(deps: AppDeps): Koa {
     createFastRouter(deps.service),
     createDocsRouter(createApiDocument(version)),
   ];
-  for (const router of routers) {
-    app.use(router.routes() as Middleware);
-    app.use(allowedMethodsOf(router));
-  }
+  app.use(createMethodGate());
+  for (const router of routers) app.use(router.routes() as Middleware);
   return app;
 }

@@ -38,6 +38,11 @@ export interface RunningServer {
   drain(graceMs: number): Promise<{ readonly forced: boolean }>;
 }
 
+const NOT_FOUND_BODY = '{"detail":"Not Found"}';
+const CONNECT_NOT_FOUND =
+  'HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
+  `Content-Length: ${NOT_FOUND_BODY.length}\r\nConnection: close\r\n\r\n${NOT_FOUND_BODY}`;
+
 /** Starts an HTTP/1.1 (or h2c) server tuned to sit behind a load balancer. */
 export async function startServer(handler: RequestHandler, options: ServerOptions): Promise<RunningServer> {
   let inFlight = 0;
@@ -99,6 +104,11 @@ export async function startServer(handler: RequestHandler, options: ServerOption
   server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.headersTimeout = options.headersTimeoutMs;
   server.requestTimeout = options.requestTimeoutMs;
+  // CONNECT names an authority (host:port), never a path of this service; without a listener Node
+  // would drop the connection without an answer.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.end(CONNECT_NOT_FOUND);
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -64,11 +64,32 @@ export function createSurfaceRouter<TSpecs extends readonly RouteSpec[]>(
   return router;
 }
 
-/** Mounts routers with JSON 405/501 answers for known paths with other methods. */
-export function allowedMethodsOf(router: Router): Middleware {
-  return router.allowedMethods({
-    throw: true,
-    methodNotAllowed: () => new HttpError({ status: 405, detail: 'Method Not Allowed' }),
-    notImplemented: () => new HttpError({ status: 501, detail: 'Not Implemented' }),
-  }) as Middleware;
+/** The part of a @koa/router layer the method gate reads: the methods its route answers. */
+interface MatchedLayer {
+  readonly methods: readonly string[];
+}
+
+/**
+ * Answers requests that no route handled: a path some route knows gets 405 with `Allow` listing its
+ * methods, whatever the request's method (standard or an extension such as PROPFIND or TRACE);
+ * OPTIONS there gets 200 with `Allow`. Unknown paths fall through to the error middleware's 404.
+ * Mounted once, in front of every router: it reads the layers they matched by path (`ctx.matched`).
+ */
+export function createMethodGate(): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    const matched = (ctx as { matched?: readonly MatchedLayer[] }).matched ?? [];
+    const methods = new Set(matched.flatMap((layer) => layer.methods));
+    if (methods.size === 0) return;
+    methods.add('OPTIONS');
+    const allow = [...methods].join(', ');
+    if (ctx.method === 'OPTIONS') {
+      ctx.status = 200;
+      ctx.body = '';
+      ctx.set('Allow', allow);
+      return;
+    }
+    throw new HttpError({ status: 405, detail: 'Method Not Allowed', headers: { Allow: allow } });
+  };
 }
