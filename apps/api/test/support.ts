@@ -15,6 +15,14 @@ declare module 'vitest' {
   }
 }
 
+/** A portfolio as the API answers it (PortfolioResponse of the contract). */
+export interface PortfolioBody {
+  portfolioId: string;
+  name: string;
+  dateCreated: string;
+  version: number;
+}
+
 /** A logger that writes nothing. */
 export function silentLogger(): ReturnType<typeof createLogger> {
   return createLogger({ serviceName: 'test', level: 'silent' });

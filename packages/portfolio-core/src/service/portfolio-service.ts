@@ -13,7 +13,7 @@ import {
 import { parseOrThrow, registerNameRequirement } from '../portfolio/issues.js';
 import { createPagination } from '../portfolio/pagination.js';
 import { BULK_MAX_ITEMS, NAME_RULE_MESSAGE, OBJECT_ID_PATTERN, normalizeName } from '../portfolio/rules.js';
-import { DateTimeSchema, VersionSchema, buildPortfolioSchemas } from '../portfolio/schemas.js';
+import { DateOrDateTimeSchema, VersionSchema, buildPortfolioSchemas } from '../portfolio/schemas.js';
 import type { NewPortfolio, Portfolio, PortfolioPage } from '../portfolio/types.js';
 import {
   createDatabasePolicy,
@@ -85,8 +85,7 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
   const checkName = (raw: string): boolean => cache.isValidName(raw);
   registerNameRequirement(checkName);
   const nameSchema = v.pipe(v.string('Name must be a string'), v.check(checkName, NAME_RULE_MESSAGE), v.trim());
-  const dateSchema = v.union([v.date(), DateTimeSchema], 'Date must be an ISO 8601 date-time');
-  const schemas = buildPortfolioSchemas(nameSchema, dateSchema);
+  const schemas = buildPortfolioSchemas(nameSchema, DateOrDateTimeSchema);
 
   /** valibot's object schema accepts arrays; a portfolio must be a plain object. */
   function parseObject<T extends v.GenericSchema>(
