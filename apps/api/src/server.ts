@@ -88,6 +88,17 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     });
   }
 
+  // Node parses pipelined requests as they arrive and would run their handlers at once; only the
+  // responses are kept in order. A request therefore starts once the previous one on its connection
+  // has finished (RFC 9112 §9.3.2 allows overlap for safe methods only): a GET pipelined after a PUT
+  // sees the PUT. `last` holds the end of the latest request of each connection.
+  const last = new WeakMap<Socket, Promise<void>>();
+  const inOrder = (socket: Socket, res: ServerResponse, start: () => void): void => {
+    const previous = last.get(socket);
+    last.set(socket, new Promise((resolve) => res.once('close', () => resolve())));
+    if (previous === undefined) start();
+    else void previous.then(start);
+  };
   const server = createHttp1Server(
     {
       keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -97,7 +108,7 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     (req, res) => {
       track(res);
       if (draining) res.setHeader('Connection', 'close');
-      void handler(req, res);
+      inOrder(req.socket, res, () => void handler(req, res));
     },
   );
   // Set on the instance too: the option names above are honoured only by some Node versions.
