@@ -2,7 +2,9 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import type Koa from 'koa';
+import { afterAll, beforeAll } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
+import { createTestStack, type TestStack } from './support.js';
 
 /** Serves `app` with the production server (server.ts) on 127.0.0.1 and a free port. */
 export function listenLocal(app: Koa): Promise<RunningServer> {
@@ -15,6 +17,42 @@ export function listenLocal(app: Koa): Promise<RunningServer> {
     requestTimeoutMs: 10_000,
     idleLingerMs: 0,
   });
+}
+
+/** A test stack served by the real server; valid inside tests (set up by `beforeAll`). */
+export interface LiveStack {
+  readonly t: TestStack;
+  readonly server: RunningServer;
+  readonly port: number;
+}
+
+/** Registers hooks that start a test stack behind {@link listenLocal} for the file, and stop both after it. */
+export function useLiveStack(): LiveStack {
+  let t: TestStack | undefined;
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    t = await createTestStack();
+    server = await listenLocal(t.app);
+  });
+  afterAll(async () => {
+    await server?.drain(1000);
+    await t?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useLiveStack: used outside a test');
+    return value;
+  };
+  return {
+    get t() {
+      return ready(t);
+    },
+    get server() {
+      return ready(server);
+    },
+    get port() {
+      return ready(server).address.port;
+    },
+  };
 }
 
 /** One HTTP/1.1 response as a client reads it. */

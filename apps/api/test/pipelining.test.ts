@@ -1,22 +1,12 @@
 // Pipelined requests on one keep-alive connection take effect in the order they were sent
 // (RFC 9112 §9.3.2): each starts only after the previous one on that connection has finished.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../src/server.js';
-import { listenLocal, parseResponses, rawExchange, type RawResponse } from './live-server.js';
-import { createTestStack, waitFor, type PortfolioBody, type TestStack } from './support.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseResponses, rawExchange, useLiveStack, type RawResponse } from './live-server.js';
+import { waitFor, type PortfolioBody } from './support.js';
 
-let t: TestStack;
-let server: RunningServer;
-beforeAll(async () => {
-  t = await createTestStack();
-  server = await listenLocal(t.app);
-});
-afterAll(async () => {
-  await server.drain(1000);
-  await t.close();
-});
+const live = useLiveStack();
 beforeEach(async () => {
-  await t.clear();
+  await live.t.clear();
 });
 
 function requestBytes(method: string, path: string, body?: unknown): string {
@@ -28,7 +18,7 @@ function requestBytes(method: string, path: string, body?: unknown): string {
 
 /** Sends every request in one TCP write and waits for as many responses. */
 async function pipeline(requests: readonly string[]): Promise<RawResponse[]> {
-  const { text } = await rawExchange(server.address.port, [requests.join('')], {
+  const { text } = await rawExchange(live.port, [requests.join('')], {
     waitMs: 10_000,
     until: (received) => parseResponses(received).length >= requests.length,
   });
@@ -39,7 +29,7 @@ const json = <T>(response: RawResponse | undefined): T => JSON.parse(response?.b
 
 describe('one connection, requests in one write', () => {
   it('PUT then GET of the same id: the GET sees the PUT (10 rounds on one connection)', async () => {
-    const created = (await t.http.post('/api/v1/portfolios').send({ name: 'Before' }).expect(201)).body as PortfolioBody;
+    const created = (await live.t.http.post('/api/v1/portfolios').send({ name: 'Before' }).expect(201)).body as PortfolioBody;
     const id = created.portfolioId;
     const requests = Array.from({ length: 10 }, (_, i) => [
       requestBytes('PUT', `/api/v1/portfolio/${id}`, { portfolioId: id, name: `After ${i}`, version: i + 1 }),
@@ -67,7 +57,7 @@ describe('one connection, requests in one write', () => {
   });
 
   it('DELETE then GET: the GET answers 404', async () => {
-    const created = (await t.http.post('/api/v1/portfolios').send({ name: 'Doomed' }).expect(201)).body as PortfolioBody;
+    const created = (await live.t.http.post('/api/v1/portfolios').send({ name: 'Doomed' }).expect(201)).body as PortfolioBody;
     const responses = await pipeline([
       requestBytes('DELETE', `/api/v1/portfolio/${created.portfolioId}?version=1`),
       requestBytes('GET', `/api/v1/portfolio/${created.portfolioId}`),
@@ -77,8 +67,8 @@ describe('one connection, requests in one write', () => {
 
   it('a client that resets the connection with requests still queued leaves nothing in flight', async () => {
     const requests = Array.from({ length: 20 }, (_, i) => requestBytes('POST', '/api/v1/portfolios', { name: `Queued ${i}` }));
-    await rawExchange(server.address.port, [requests.join('')], { end: 'rst', waitMs: 500 });
-    await waitFor(() => Promise.resolve(server.inFlight === 0), 5000);
-    expect((await t.http.get('/health/ready')).status).toBe(200);
+    await rawExchange(live.port, [requests.join('')], { end: 'rst', waitMs: 500 });
+    await waitFor(() => Promise.resolve(live.server.inFlight === 0), 5000);
+    expect((await live.t.http.get('/health/ready')).status).toBe(200);
   });
 });
