@@ -1,6 +1,7 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createH2cServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** A Node request listener, as Koa's `app.callback()` returns. */
 export type RequestHandler = (
@@ -22,6 +23,12 @@ export interface ServerOptions {
    * sent just before the signal is still read and answered (with `Connection: close`); default 1000.
    */
   readonly idleLingerMs?: number;
+  /**
+   * Told of every connection-level client error Node's parser reports (a malformed request line,
+   * header or chunk; an unknown method token; a timeout; a reset), with its code only: such a
+   * request never reached the app, and its bytes are never handed on.
+   */
+  readonly onClientError?: (code: string) => void;
 }
 
 /** A listening server that can drain. */
@@ -38,10 +45,44 @@ export interface RunningServer {
   drain(graceMs: number): Promise<{ readonly forced: boolean }>;
 }
 
-const NOT_FOUND_BODY = '{"detail":"Not Found"}';
-const CONNECT_NOT_FOUND =
-  'HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
-  `Content-Length: ${NOT_FOUND_BODY.length}\r\nConnection: close\r\n\r\n${NOT_FOUND_BODY}`;
+/** A raw HTTP/1.1 answer with a JSON `detail`, after which the connection closes. */
+function rawAnswer(status: number, reason: string, detail: string): string {
+  const body = JSON.stringify({ detail });
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+const CONNECT_NOT_FOUND = rawAnswer(404, 'Not Found', 'Not Found');
+
+/** The answer to a request Node's parser rejected, by its code; llhttp's reason names the problem. */
+function clientErrorAnswer(error: Error & { code?: unknown; reason?: unknown }): string {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return rawAnswer(431, 'Request Header Fields Too Large', 'Request header fields too large');
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return rawAnswer(413, 'Payload Too Large', 'Chunk extensions too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return rawAnswer(408, 'Request Timeout', 'Request timeout');
+    default: {
+      // llhttp's reasons are fixed texts ("Invalid method encountered"); anything else is not shown.
+      const reason = typeof error.reason === 'string' && /^[A-Za-z ,'-]{1,100}$/.test(error.reason) ? error.reason : 'malformed request';
+      return rawAnswer(400, 'Bad Request', `Bad Request: ${reason}`);
+    }
+  }
+}
+
+/**
+ * Handles a parser error on a connection the way Node does by default (an answer when nothing of a
+ * response has been written yet, then the connection closes), with a JSON body, and reports its code.
+ */
+function answerClientError(error: Error & { code?: unknown }, socket: Duplex, report: ((code: string) => void) | undefined): void {
+  report?.(typeof error.code === 'string' ? error.code : 'unknown');
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && inFlight?.headersSent !== true) socket.write(clientErrorAnswer(error));
+  socket.destroy();
+}
 
 /** Starts an HTTP/1.1 (or h2c) server tuned to sit behind a load balancer. */
 export async function startServer(handler: RequestHandler, options: ServerOptions): Promise<RunningServer> {
@@ -120,6 +161,7 @@ export async function startServer(handler: RequestHandler, options: ServerOption
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
     socket.end(CONNECT_NOT_FOUND);
   });
+  server.on('clientError', (error: Error, socket: Duplex) => answerClientError(error, socket, options.onClientError));
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { InMemoryPortfolioStore, createPortfolioService } from '@globeco/portfolio-core';
 import supertest from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '@globeco/telemetry';
@@ -127,5 +127,27 @@ describe('database outage', () => {
     expect(Number(open.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(Number(open.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(calls).toBe(2);
+  });
+
+  it('writes one warning per 10 s for identical outage failures, saying how many it held back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const store = new InMemoryPortfolioStore();
+      const { http, lines } = build({ store });
+      const outage = Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoNetworkError' });
+      // Two failures open the breaker (threshold 2); the 18 requests after them get the open-breaker 503.
+      store.injectFault('findAll', outage, { times: 100 });
+      for (let i = 0; i < 20; i++) await http.get('/api/v1/portfolios').expect(503);
+      vi.setSystemTime(Date.now() + 10_000);
+      await http.get('/api/v1/portfolios').expect(503);
+      const warnings = lines.filter((l) => l.level === 'warn').map((l) => [l.msg, l.reason, l.suppressed]);
+      expect(warnings).toStrictEqual([
+        ['request failed: database unavailable', 'Database unavailable', 0],
+        ['request failed: database unavailable', 'Database circuit breaker is open', 0],
+        ['request failed: database unavailable', 'Database circuit breaker is open', 17],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
