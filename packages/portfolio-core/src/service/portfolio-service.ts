@@ -79,7 +79,10 @@ export interface PortfolioService {
 export function createPortfolioService(options: PortfolioServiceOptions): PortfolioService {
   const { store } = options;
   const cache = options.cache ?? createValidationCache();
-  const policy = options.policy ?? createDatabasePolicy(options.resilience);
+  // The store's view of reachability tells a dead database from one client's slow query.
+  const policy =
+    options.policy ??
+    createDatabasePolicy({ ...(store.isReachable ? { isDatabaseReachable: () => store.isReachable?.() ?? true } : {}), ...options.resilience });
   const clock = options.clock ?? (() => new Date());
 
   const checkName = (raw: string): boolean => cache.isValidName(raw);

@@ -11,7 +11,7 @@ import type {
 } from './portfolio-store.js';
 
 /** Names of store operations, for fault injection. */
-export type StoreOperation = keyof Omit<PortfolioStore, 'bulkStrategy'>;
+export type StoreOperation = keyof Omit<PortfolioStore, 'bulkStrategy' | 'isReachable'>;
 
 /** A fault armed with {@link InMemoryPortfolioStore.injectFault}. */
 interface Fault {

@@ -159,6 +159,17 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
   /** The same collection untyped: documents written by other programs may lack fields. */
   const raw = db.collection<Document>(PORTFOLIO_COLLECTION);
   let strategy: Promise<BulkStrategy> | undefined;
+  // The driver's monitor checks each server every heartbeat interval: the servers whose last check failed.
+  const lost = new Set<string>();
+  const known = new Set<string>();
+  client.on('serverHeartbeatFailed', (event) => {
+    known.add(event.connectionId);
+    lost.add(event.connectionId);
+  });
+  client.on('serverHeartbeatSucceeded', (event) => {
+    known.add(event.connectionId);
+    lost.delete(event.connectionId);
+  });
 
   function bulkStrategy(): Promise<BulkStrategy> {
     if (options.bulkStrategy === 'transaction' || options.bulkStrategy === 'compensation') {
@@ -421,6 +432,8 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
     async ping() {
       await db.command({ ping: 1 });
     },
+
+    isReachable: () => lost.size === 0 || lost.size < known.size,
 
     bulkStrategy,
   };

@@ -68,6 +68,11 @@ export interface PortfolioStore {
   findExistingNames(names: readonly string[]): Promise<string[]>;
   /** Checks the backend answers; throws when it does not. */
   ping(): Promise<void>;
+  /**
+   * Whether the backend is reachable as far as the store's own monitoring knows (for MongoDB: the
+   * driver's last heartbeat to the server succeeded). Stores without monitoring omit it.
+   */
+  isReachable?(): boolean;
   /** The strategy {@link insertMany} uses (known after the first call or `ensureReady`). */
   bulkStrategy(): Promise<BulkStrategy>;
 }
