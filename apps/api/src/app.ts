@@ -36,6 +36,8 @@ export interface AppDeps {
   readonly httpMetrics?: Middleware;
   /** Prometheus exposition for GET /metrics; absent when metrics are off. */
   readonly renderMetrics?: MetricsRenderer;
+  /** Longest a client may read nothing of a streamed list before it is cut off, ms (default 30 000). */
+  readonly listStallTimeoutMs?: number;
 }
 
 function createAccessLog(log: RequestLog): Middleware {
@@ -80,7 +82,7 @@ export function createApp(deps: AppDeps): Koa {
   const routers = [
     createRootRouter({ version, ...(deps.renderMetrics ? { renderMetrics: deps.renderMetrics } : {}) }),
     createHealthRouter({ health: deps.health, lifecycle: deps.lifecycle, version }),
-    createV1Router(deps.service),
+    createV1Router(deps.service, { listStallTimeoutMs: deps.listStallTimeoutMs ?? 30_000 }),
     createV2Router(deps.service),
     createFastRouter(deps.service),
     createDocsRouter(createApiDocument(version)),

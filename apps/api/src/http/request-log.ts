@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { isTimeoutError, isUnavailableError } from '@globeco/portfolio-core';
 import type { Logger } from '../observability.js';
 
 /**
@@ -14,7 +15,15 @@ export function routeOf(ctx: Context): string | undefined {
 }
 
 /** Node and llhttp codes of a request that the client broke: reset, closed early or malformed. */
-const CLIENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+const CLIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+  // A client that stopped reading a streamed response (json-array-stream.ts).
+  'ERR_CONSUMER_STALLED',
+]);
 
 /** raw-body's error types for a body the client did not finish sending. */
 const CLIENT_BODY_TYPES = new Set(['request.aborted', 'stream.not.readable']);
@@ -115,7 +124,8 @@ export function createRequestLog(logger: Logger, now: () => number = Date.now): 
         logger.debug({ ...where(ctx), code: clientConditionCode(error) }, 'request ended by the client');
         return;
       }
-      if (ctx?.status === 503) {
+      // Also mid-response (a streamed list whose next batch failed), where the status is still 200.
+      if (ctx?.status === 503 || isUnavailableError(error) || isTimeoutError(error)) {
         // An outage is not a defect: one line without the stack, and not one per request.
         const reason = error instanceof Error ? elideValues(error.message) : 'unavailable';
         const suppressed = allow(`unavailable ${reason}`);

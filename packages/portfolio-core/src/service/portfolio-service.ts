@@ -20,7 +20,7 @@ import {
   type DatabasePolicy,
   type DatabasePolicyOptions,
 } from '../resilience/database-policy.js';
-import type { PortfolioStore } from '../store/portfolio-store.js';
+import type { PortfolioBatches, PortfolioStore } from '../store/portfolio-store.js';
 
 /** Options of {@link createPortfolioService}. */
 export interface PortfolioServiceOptions {
@@ -36,6 +36,9 @@ export interface PortfolioServiceOptions {
   readonly clock?: () => Date;
 }
 
+/** Portfolios per batch of {@link PortfolioService.listBatches}: about 100 KB of JSON. */
+export const LIST_BATCH_SIZE = 1000;
+
 /** Options of {@link PortfolioService.createMany}. */
 export interface CreateManyOptions {
   /** Reject the batch with `ALREADY_EXISTS` when a name already exists (case-insensitive). */
@@ -49,8 +52,16 @@ export interface CreateManyOptions {
 export interface PortfolioService {
   /** Returns the portfolio with `id`; `NOT_FOUND` also for malformed ids. */
   get(id: string): Promise<Portfolio>;
-  /** Returns every portfolio, newest first. */
+  /** Returns every portfolio, newest first, in memory (bounded collections only: see {@link listBatches}). */
   list(): Promise<Portfolio[]>;
+  /**
+   * Reads every portfolio, newest first, in batches of `batchSize` (default
+   * {@link LIST_BATCH_SIZE}) from one cursor. Each batch is one attempt under the policy with the
+   * per-attempt budget and no overall one, so the whole collection can be read at any size while
+   * batches keep arriving; a batch that fails or runs out of time throws its catalogue error.
+   * Close it when done or abandoned.
+   */
+  listBatches(options?: { readonly batchSize?: number }): PortfolioBatches;
   /** Creates one portfolio from a create input; unknown fields are dropped. */
   create(input: unknown): Promise<Portfolio>;
   /** Replaces name (and dateCreated if given) when `input.version` equals the stored version; version + 1. */
@@ -130,6 +141,14 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
 
     list() {
       return policy.execute('findAll', 'read', () => store.findAll());
+    },
+
+    listBatches(listOptions = {}) {
+      const batches = store.streamAll({ batchSize: listOptions.batchSize ?? LIST_BATCH_SIZE });
+      return {
+        next: () => policy.execute('findAll', 'batch', () => batches.next()),
+        close: () => batches.close(),
+      };
     },
 
     async create(input) {

@@ -367,6 +367,28 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
       return docs.map(toPortfolio);
     },
 
+    streamAll({ batchSize }) {
+      // The sort is served by the dateCreated_-1__id_-1 index: the server streams, it does not sort.
+      const cursor = collection.find({}, { batchSize }).sort(SORT_NEWEST);
+      let done = false;
+      const close = async (): Promise<void> => {
+        done = true;
+        await cursor.close();
+      };
+      return {
+        async next() {
+          if (done) return undefined;
+          // hasNext() fetches the next batch (find, then getMore) only when the buffer is empty.
+          if (cursor.bufferedCount() === 0 && !(await cursor.hasNext())) {
+            await close();
+            return undefined;
+          }
+          return cursor.readBufferedDocuments().map(toPortfolio);
+        },
+        close,
+      };
+    },
+
     async insertOne(portfolio) {
       const doc = toDocument(portfolio);
       await collection.insertOne(doc);
