@@ -55,13 +55,20 @@ export async function startProcess(env: Record<string, string>): Promise<Started
     const deadline = Date.now() + 20_000;
     collectLines(child, lines);
     while (!(await answersLive(fixedPort))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the process did not answer on port ${fixedPort} within 20 s`);
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error(`the process did not answer on port ${fixedPort} within 20 s`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return { child, port: fixedPort, lines, exited };
   }
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the process did not start listening within 20 s')), 20_000);
+    const timer = setTimeout(() => {
+      // A process that never listened must not outlive the test.
+      child.kill('SIGKILL');
+      reject(new Error('the process did not start listening within 20 s'));
+    }, 20_000);
     collectLines(child, lines, (entry) => {
       if (typeof entry.port === 'number' && String(entry.msg).startsWith('listening')) {
         clearTimeout(timer);
