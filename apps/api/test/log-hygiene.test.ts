@@ -53,6 +53,7 @@ async function runHostileClients(env: Record<string, string>): Promise<Run> {
     MONGODB_DATABASE: `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
     ...env,
   });
+  started.push(api);
   await waitFor(async () => (await sendRequest(api.port, 'GET', '/health/startup')).status === 200, 15_000);
   const first = api.lines.length;
   const answers: Record<string, number | undefined> = {};
@@ -101,6 +102,8 @@ async function runHostileClients(env: Record<string, string>): Promise<Run> {
   return { api, logged: () => api.lines.slice(first), answers, details, metrics };
 }
 
+/** Every process started, stopped after the file even when a run failed half-way. */
+const started: Started[] = [];
 const runs: Run[] = [];
 let verbose: Run;
 let production: Run;
@@ -114,9 +117,9 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const run of runs) {
-    run.api.child.kill('SIGTERM');
-    await run.api.exited;
+  for (const api of started) {
+    api.child.kill('SIGTERM');
+    await api.exited;
   }
 });
 
