@@ -13,7 +13,7 @@ import type { PortfolioService } from '@globeco/portfolio-core';
 import type { Middleware } from 'koa';
 import type { AppConfig } from './config.js';
 import type { ContextRunner } from './http/request-id.js';
-import { routeOf } from './http/request-log.js';
+import { routeOf } from './http/route-of.js';
 import type { MetricsRenderer } from './routes/root.js';
 
 /** The logger every part of the service writes to (pino, JSON lines with request and trace ids). */

@@ -1,18 +1,7 @@
 import type { Context } from 'koa';
 import { isTimeoutError, isUnavailableError } from '@globeco/portfolio-core';
 import type { Logger } from '../observability.js';
-
-/**
- * The route pattern a request is counted and logged under: the matched route, else the first route
- * whose path matched (the method was not allowed), else undefined (an unknown path). Never the raw
- * path, which may carry anything a client put there.
- */
-export function routeOf(ctx: Context): string | undefined {
-  const c = ctx as { _matchedRoute?: unknown; matched?: readonly { path?: unknown; methods?: readonly string[] }[] };
-  if (typeof c._matchedRoute === 'string') return c._matchedRoute;
-  const known = c.matched?.find((layer) => typeof layer.path === 'string' && (layer.methods?.length ?? 0) > 0);
-  return typeof known?.path === 'string' ? known.path : undefined;
-}
+import { routeOf } from './route-of.js';
 
 /** Node and llhttp codes of a request that the client broke: reset, closed early or malformed. */
 const CLIENT_CODES = new Set([
