@@ -3,6 +3,7 @@ import cors from '@koa/cors';
 import Koa, { type Middleware } from 'koa';
 import { createErrorMiddleware } from './http/errors.js';
 import { createRequestIdMiddleware, type ContextRunner } from './http/request-id.js';
+import { createRequestLog, type RequestLog } from './http/request-log.js';
 import { createSecurityHeaders } from './http/security-headers.js';
 import type { Lifecycle } from './lifecycle.js';
 import { runWithRequestContext } from '@globeco/telemetry';
@@ -12,7 +13,7 @@ import { createDocsRouter } from './routes/docs.js';
 import { createFastRouter } from './routes/fast.js';
 import { createHealthRouter, type HealthSource } from './routes/health.js';
 import { createRootRouter, type MetricsRenderer } from './routes/root.js';
-import { createMethodNotAllowed } from './routes/route-spec.js';
+import { createMethodGate } from './routes/route-spec.js';
 import type { PortfolioOperations } from './routes/service-port.js';
 import { createV1Router } from './routes/v1.js';
 import { createV2Router } from './routes/v2.js';
@@ -35,18 +36,17 @@ export interface AppDeps {
   readonly httpMetrics?: Middleware;
   /** Prometheus exposition for GET /metrics; absent when metrics are off. */
   readonly renderMetrics?: MetricsRenderer;
+  /** Longest a client may read nothing of a streamed list before it is cut off, ms (default 30 000). */
+  readonly listStallTimeoutMs?: number;
 }
 
-function createAccessLog(logger: Logger): Middleware {
+function createAccessLog(log: RequestLog): Middleware {
   return async (ctx, next) => {
     const start = performance.now();
     try {
       await next();
     } finally {
-      logger.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, duration_ms: Math.round((performance.now() - start) * 1000) / 1000 },
-        'request completed',
-      );
+      log.completed(ctx, Math.round((performance.now() - start) * 1000) / 1000);
     }
   };
 }
@@ -69,17 +69,11 @@ function createCors(origins: readonly string[]): Middleware {
 export function createApp(deps: AppDeps): Koa {
   const version = deps.version ?? '2.0.0';
   const app = new Koa({ proxy: false });
-  app.on('error', (error: unknown, ctx?: Koa.Context) => {
-    if (ctx?.status === 503) {
-      // An outage is not a defect: one line without the stack.
-      deps.logger.warn({ error: (error as Error).message, method: ctx.method, path: ctx.path }, 'request failed: database unavailable');
-      return;
-    }
-    deps.logger.error({ err: error, method: ctx?.method, path: ctx?.path }, 'request failed');
-  });
+  const log = createRequestLog(deps.logger);
+  app.on('error', (error: unknown, ctx?: Koa.Context) => log.failed(error, ctx));
 
   app.use(createRequestIdMiddleware(deps.runInRequestContext ?? runWithRequestContext));
-  if (deps.accessLog) app.use(createAccessLog(deps.logger));
+  if (deps.accessLog) app.use(createAccessLog(log));
   if (deps.httpMetrics) app.use(deps.httpMetrics);
   app.use(createSecurityHeaders());
   if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use(createCors(deps.corsOrigins));
@@ -88,12 +82,12 @@ export function createApp(deps: AppDeps): Koa {
   const routers = [
     createRootRouter({ version, ...(deps.renderMetrics ? { renderMetrics: deps.renderMetrics } : {}) }),
     createHealthRouter({ health: deps.health, lifecycle: deps.lifecycle, version }),
-    createV1Router(deps.service),
+    createV1Router(deps.service, { listStallTimeoutMs: deps.listStallTimeoutMs ?? 30_000 }),
     createV2Router(deps.service),
     createFastRouter(deps.service),
     createDocsRouter(createApiDocument(version)),
   ];
-  app.use(createMethodNotAllowed(routers));
+  app.use(createMethodGate());
   for (const router of routers) app.use(router.routes() as Middleware);
   return app;
 }

@@ -1,4 +1,5 @@
 import {
+  OTHER_PATH,
   runWithRequestContext,
   startTelemetry,
   type HttpMetrics,
@@ -12,6 +13,7 @@ import type { PortfolioService } from '@globeco/portfolio-core';
 import type { Middleware } from 'koa';
 import type { AppConfig } from './config.js';
 import type { ContextRunner } from './http/request-id.js';
+import { routeOf } from './http/route-of.js';
 import type { MetricsRenderer } from './routes/root.js';
 
 /** The logger every part of the service writes to (pino, JSON lines with request and trace ids). */
@@ -70,8 +72,8 @@ export function createHttpMetricsMiddleware(metrics: HttpMetrics): Middleware {
       await next();
       status = ctx.status;
     } finally {
-      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-      metrics.end(token, status, typeof route === 'string' ? route : undefined, ctx.path);
+      // Unknown paths share one label: a raw path may carry whatever a client put in it.
+      metrics.end(token, status, routeOf(ctx), OTHER_PATH);
     }
   };
 }

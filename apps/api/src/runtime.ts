@@ -76,7 +76,11 @@ export async function startService(config: AppConfig, obs: Observability): Promi
     httpMetrics: obs.httpMetrics,
     ...(config.telemetry.enableMetrics ? { renderMetrics: obs.renderMetrics } : {}),
   });
-  const server = await startServer(app.callback(), config.http);
+  const server = await startServer(app.callback(), {
+    ...config.http,
+    // The client's doing (a malformed request, a reset): its code at debug, never its bytes.
+    onClientError: (code) => obs.logger.debug({ code }, 'client connection error (malformed request or reset); connection closed'),
+  });
   obs.logger.info(
     { host: server.address.address, port: server.address.port, http2: config.http.http2 },
     `listening on ${server.address.address}:${server.address.port}`,

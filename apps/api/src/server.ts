@@ -1,6 +1,7 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createH2cServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** A Node request listener, as Koa's `app.callback()` returns. */
 export type RequestHandler = (
@@ -22,6 +23,12 @@ export interface ServerOptions {
    * sent just before the signal is still read and answered (with `Connection: close`); default 1000.
    */
   readonly idleLingerMs?: number;
+  /**
+   * Told of every connection-level client error Node's parser reports (a malformed request line,
+   * header or chunk; an unknown method token; a timeout; a reset), with its code only: such a
+   * request never reached the app, and its bytes are never handed on.
+   */
+  readonly onClientError?: (code: string) => void;
 }
 
 /** A listening server that can drain. */
@@ -36,6 +43,45 @@ export interface RunningServer {
    * @returns whether connections had to be cut at the deadline
    */
   drain(graceMs: number): Promise<{ readonly forced: boolean }>;
+}
+
+/** A raw HTTP/1.1 answer with a JSON `detail`, after which the connection closes. */
+function rawAnswer(status: number, reason: string, detail: string): string {
+  const body = JSON.stringify({ detail });
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+const CONNECT_NOT_FOUND = rawAnswer(404, 'Not Found', 'Not Found');
+
+/** The answer to a request Node's parser rejected, by its code; llhttp's reason names the problem. */
+function clientErrorAnswer(error: Error & { code?: unknown; reason?: unknown }): string {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return rawAnswer(431, 'Request Header Fields Too Large', 'Request header fields too large');
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return rawAnswer(413, 'Payload Too Large', 'Chunk extensions too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return rawAnswer(408, 'Request Timeout', 'Request timeout');
+    default: {
+      // llhttp's reasons are fixed texts ("Invalid method encountered"); anything else is not shown.
+      const reason = typeof error.reason === 'string' && /^[A-Za-z ,'-]{1,100}$/.test(error.reason) ? error.reason : 'malformed request';
+      return rawAnswer(400, 'Bad Request', `Bad Request: ${reason}`);
+    }
+  }
+}
+
+/**
+ * Handles a parser error on a connection the way Node does by default (an answer when nothing of a
+ * response has been written yet, then the connection closes), with a JSON body, and reports its code.
+ */
+function answerClientError(error: Error & { code?: unknown }, socket: Duplex, report: ((code: string) => void) | undefined): void {
+  report?.(typeof error.code === 'string' ? error.code : 'unknown');
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && inFlight?.headersSent !== true) socket.write(clientErrorAnswer(error));
+  socket.destroy();
 }
 
 /** Starts an HTTP/1.1 (or h2c) server tuned to sit behind a load balancer. */
@@ -83,6 +129,17 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     });
   }
 
+  // Node parses pipelined requests as they arrive and would run their handlers at once; only the
+  // responses are kept in order. A request therefore starts once the previous one on its connection
+  // has finished (RFC 9112 §9.3.2 allows overlap for safe methods only): a GET pipelined after a PUT
+  // sees the PUT. `last` holds the end of the latest request of each connection.
+  const last = new WeakMap<Socket, Promise<void>>();
+  const inOrder = (socket: Socket, res: ServerResponse, start: () => void): void => {
+    const previous = last.get(socket);
+    last.set(socket, new Promise((resolve) => res.once('close', () => resolve())));
+    if (previous === undefined) start();
+    else void previous.then(start);
+  };
   const server = createHttp1Server(
     {
       keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -92,13 +149,19 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     (req, res) => {
       track(res);
       if (draining) res.setHeader('Connection', 'close');
-      void handler(req, res);
+      inOrder(req.socket, res, () => void handler(req, res));
     },
   );
   // Set on the instance too: the option names above are honoured only by some Node versions.
   server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.headersTimeout = options.headersTimeoutMs;
   server.requestTimeout = options.requestTimeoutMs;
+  // CONNECT names an authority (host:port), never a path of this service; without a listener Node
+  // would drop the connection without an answer.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.end(CONNECT_NOT_FOUND);
+  });
+  server.on('clientError', (error: Error, socket: Duplex) => answerClientError(error, socket, options.onClientError));
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -1,6 +1,6 @@
 // One test per row of API_CONTRACT.md, against the app on testkit's MongoDB with the real driver.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestStack, silentLogger, type TestStack } from './support.js';
+import { createTestStack, silentLogger, type PortfolioBody, type TestStack } from './support.js';
 
 const ISO_MS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const HEX24 = /^[0-9a-f]{24}$/;
@@ -25,13 +25,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await t.clear();
 });
-
-interface PortfolioBody {
-  portfolioId: string;
-  name: string;
-  dateCreated: string;
-  version: number;
-}
 
 async function create(body: Record<string, unknown>): Promise<PortfolioBody> {
   const res = await t.http.post('/api/v1/portfolios').send(body).expect(201);

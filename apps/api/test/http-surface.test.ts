@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { InMemoryPortfolioStore, createPortfolioService } from '@globeco/portfolio-core';
 import supertest from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '@globeco/telemetry';
@@ -57,7 +57,7 @@ describe('security headers', () => {
 
   it('unexpected failures are a generic 500 without stack or message', async () => {
     const { http, store, lines } = build();
-    store.injectFault('findAll', new Error('secret: connection string mongodb://admin:pw@db'));
+    store.injectFault('streamAll', new Error('secret: connection string mongodb://admin:pw@db'));
     const res = await http.get('/api/v1/portfolios').expect(500);
     expect(res.body).toStrictEqual({ detail: 'Internal server error' });
     expect(res.text).not.toContain('secret');
@@ -97,7 +97,7 @@ describe('request ids', () => {
     const bad = await http.get('/').set('X-Request-ID', 'x'.repeat(200)).expect(200);
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 
-    store.injectFault('findAll', new Error('boom'));
+    store.injectFault('streamAll', new Error('boom'));
     await http.get('/api/v1/portfolios').set('X-Request-ID', 'failing-1').expect(500);
     const failing = lines.filter((l) => l.request_id === 'failing-1');
     expect(failing.map((l) => l.msg)).toStrictEqual(['request failed', 'request completed']);
@@ -110,12 +110,19 @@ describe('database outage', () => {
     const store = new InMemoryPortfolioStore();
     const { http } = build({ store });
     const outage = Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoNetworkError' });
-    store.injectFault('findAll', outage, { times: 3 });
+    store.injectFault('streamAll', outage, { times: 3 });
     let calls = 0;
-    const findAll = store.findAll.bind(store);
-    store.findAll = () => {
-      calls++;
-      return findAll();
+    // The list reads its batches through streamAll: count the reads that reach the store.
+    const streamAll = store.streamAll.bind(store);
+    store.streamAll = (options) => {
+      const batches = streamAll(options);
+      return {
+        next: () => {
+          calls++;
+          return batches.next();
+        },
+        close: () => batches.close(),
+      };
     };
     expect((await http.get('/api/v1/portfolios').expect(503)).body).toStrictEqual({
       detail: 'Service temporarily unavailable: database unreachable',
@@ -127,5 +134,27 @@ describe('database outage', () => {
     expect(Number(open.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(Number(open.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(calls).toBe(2);
+  });
+
+  it('writes one warning per 10 s for identical outage failures, saying how many it held back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const store = new InMemoryPortfolioStore();
+      const { http, lines } = build({ store });
+      const outage = Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoNetworkError' });
+      // Two failures open the breaker (threshold 2); the 18 requests after them get the open-breaker 503.
+      store.injectFault('streamAll', outage, { times: 100 });
+      for (let i = 0; i < 20; i++) await http.get('/api/v1/portfolios').expect(503);
+      vi.setSystemTime(Date.now() + 10_000);
+      await http.get('/api/v1/portfolios').expect(503);
+      const warnings = lines.filter((l) => l.level === 'warn').map((l) => [l.msg, l.reason, l.suppressed]);
+      expect(warnings).toStrictEqual([
+        ['request failed: database unavailable', 'Database unavailable', 0],
+        ['request failed: database unavailable', 'Database circuit breaker is open', 0],
+        ['request failed: database unavailable', 'Database circuit breaker is open', 17],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,24 +1,13 @@
 // The service starts without MongoDB, reports not-ready, and becomes ready when MongoDB appears,
 // without a restart. Also: the same app over HTTP/2 cleartext (prior knowledge).
 import { connect, constants } from 'node:http2';
-import { createServer } from 'node:net';
 import { createWireServer } from '@globeco/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startObservability } from '../src/observability.js';
 import { startService } from '../src/runtime.js';
+import { freePort } from './api-process.js';
 import { waitFor } from './support.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function get(base: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`);

@@ -1,42 +1,10 @@
 // SIGTERM under load against a real process (dist/main.js, as `npm start` runs it).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request, type IncomingMessage } from 'node:http';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { expect, inject, it } from 'vitest';
+import { MAIN, startProcess } from './api-process.js';
 import { waitFor } from './support.js';
-
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly lines: Record<string, unknown>[];
-  readonly exited: Promise<number | null>;
-}
-
-/** Spawns dist/main.js on 127.0.0.1 and a free port; resolves once it listens. */
-function startProcess(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the process did not start listening within 20 s')), 20_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      lines.push(entry);
-      if (typeof entry.port === 'number' && String(entry.msg).startsWith('listening')) {
-        clearTimeout(timer);
-        resolve({ child, port: entry.port, lines, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited early with ${code}`)));
-  });
-}
 
 interface Reply {
   readonly status: number;

@@ -15,6 +15,14 @@ declare module 'vitest' {
   }
 }
 
+/** A portfolio as the API answers it (PortfolioResponse of the contract). */
+export interface PortfolioBody {
+  portfolioId: string;
+  name: string;
+  dateCreated: string;
+  version: number;
+}
+
 /** A logger that writes nothing. */
 export function silentLogger(): ReturnType<typeof createLogger> {
   return createLogger({ serviceName: 'test', level: 'silent' });
@@ -34,8 +42,14 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/** App settings main.ts does not take from the environment. */
+export interface TestStackOptions {
+  readonly logger?: ReturnType<typeof createLogger>;
+  readonly listStallTimeoutMs?: number;
+}
+
 /** Creates the app exactly as main.ts does, on a fresh database of testkit's replica set. */
-export async function createTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function createTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
   const config = loadConfig({
     APP_ENV: 'test',
     MONGODB_URI: inject('mongoUri'),
@@ -50,8 +64,9 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     service: stack.service,
     health: stack.health,
     lifecycle,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     corsOrigins: config.http.corsOrigins,
+    ...(options.listStallTimeoutMs === undefined ? {} : { listStallTimeoutMs: options.listStallTimeoutMs }),
   });
   return {
     app,

@@ -181,7 +181,9 @@ describe.each(['grpc', 'http/protobuf'] as const)('the real API exporting over O
     // ...and no line of that trace lacks the request id.
     expect(running.lines.filter((l) => l.trace_id === span.traceId && l.request_id !== requestId)).toStrictEqual([]);
     const access = ofRequest.find((l) => l.msg === 'request completed');
-    expect(access).toMatchObject({ method: 'GET', path: `/api/v1/portfolio/${portfolioId}`, status: 200 });
+    // The route pattern, never the raw path (README, "Logging").
+    expect(access).toMatchObject({ method: 'GET', route: '/api/v1/portfolio/:id', status: 200 });
+    expect(JSON.stringify(access)).not.toContain(portfolioId);
     // Every access line of the run (the POST too) is correlated.
     const accessLines = running.lines.filter((l) => l.msg === 'request completed');
     expect(accessLines.length).toBeGreaterThanOrEqual(2);

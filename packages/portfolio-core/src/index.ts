@@ -53,6 +53,10 @@ export {
   NAME_RULE_MESSAGE,
   OBJECT_ID_PATTERN,
   DATE_TIME_PATTERN,
+  MIN_DATE_TIME,
+  MAX_DATE_TIME,
+  DATE_RANGE_MESSAGE,
+  isInDateRange,
   isValidName,
   normalizeName,
   parseDateTime,
@@ -108,6 +112,7 @@ export type {
   VersionedDeleteResult,
   BulkStrategy,
   InsertManyOptions,
+  PortfolioBatches,
 } from './store/portfolio-store.js';
 export { InMemoryPortfolioStore } from './store/in-memory-store.js';
 export type { StoreOperation } from './store/in-memory-store.js';
@@ -123,5 +128,5 @@ export { BulkCompensationError, createMongoPortfolioStore, PORTFOLIO_COLLECTION,
 export type { MongoPortfolioStore, MongoPortfolioStoreOptions, PortfolioDocument } from './store/mongo-store.js';
 export { escapeRegex } from './store/escape-regex.js';
 
-export { createPortfolioService } from './service/portfolio-service.js';
+export { createPortfolioService, LIST_BATCH_SIZE } from './service/portfolio-service.js';
 export type { PortfolioService, PortfolioServiceOptions, CreateManyOptions } from './service/portfolio-service.js';

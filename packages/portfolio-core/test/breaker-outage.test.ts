@@ -70,6 +70,7 @@ describe('circuit breaker against a real outage (fault proxy)', () => {
     vi.useRealTimers();
     proxy.refuse(false);
     proxy.stall(false);
+    proxy.setLatency(0);
     await client.db(databaseName).dropDatabase().catch(() => undefined);
     await client.close();
     await proxy.stop();
@@ -82,10 +83,12 @@ describe('circuit breaker against a real outage (fault proxy)', () => {
     proxy.refuse(true);
     proxy.dropConnections();
     const codes: string[] = [];
-    for (let i = 0; i < 5; i += 1) codes.push((await failure(service.get(created.portfolioId))).code);
-    // A call caught on a dropped socket may use up its time budget (TIMEOUT); the rest find no server.
+    for (let i = 0; i < 6 && service.policy.state === 'closed'; i += 1) codes.push((await failure(service.get(created.portfolioId))).code);
+    // A call caught on a dropped socket may use up its time budget (TIMEOUT, not a breaker failure
+    // while the monitor still reaches the server); the rest find no server: 5 of those open it.
     expect(codes.filter((c) => c !== 'UNAVAILABLE' && c !== 'TIMEOUT')).toStrictEqual([]);
-    expect(codes.slice(1)).toStrictEqual(['UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE']);
+    expect(codes.filter((c) => c === 'UNAVAILABLE')).toHaveLength(5);
+    expect(codes.slice(1)).toStrictEqual(['UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE'].slice(0, codes.length - 1));
     expect(service.policy.state).toBe('open');
 
     const accepted = proxy.accepted;
@@ -129,17 +132,47 @@ describe('circuit breaker against a real outage (fault proxy)', () => {
     expect(states).toStrictEqual(['open', 'half-open', 'open']);
   });
 
-  it('answers TIMEOUT when the database stalls, and counts it as a failure', async () => {
+  it('a slow database answers TIMEOUT without opening the breaker while the monitor reaches it', async () => {
     const timed = createPortfolioService({
       store: createMongoPortfolioStore({ client, databaseName }),
       resilience: { readRetries: 0, timeoutMs: 300, failureThreshold: 2 },
     });
     await timed.list();
-    proxy.stall(true);
-    const first = await failure(timed.list());
-    expect(first).toMatchObject({ code: 'TIMEOUT', operation: 'findAll', timeoutMs: 300 });
-    expect((await failure(timed.list())).code).toBe('TIMEOUT');
-    expect(timed.policy.state).toBe('open');
-    proxy.stall(false);
+    // 400 ms per round trip: over the 300 ms budget of an operation, well within the heartbeat's 800 ms.
+    proxy.setLatency(200);
+    for (let i = 0; i < 4; i += 1) {
+      expect(await failure(timed.list())).toMatchObject({ code: 'TIMEOUT', operation: 'findAll', timeoutMs: 300 });
+    }
+    expect(timed.policy.state).toBe('closed');
+    proxy.setLatency(0);
+  });
+
+  it('a stalled database opens the breaker once the driver\'s monitor has lost it', async () => {
+    const monitored = createMongoClient({
+      uri: proxy.uri,
+      minPoolSize: 0,
+      maxPoolSize: 5,
+      serverSelectionTimeoutMS: SELECTION_TIMEOUT_MS,
+      connectTimeoutMS: SELECTION_TIMEOUT_MS,
+      heartbeatFrequencyMS: 500,
+    });
+    try {
+      const timed = createPortfolioService({
+        store: createMongoPortfolioStore({ client: monitored, databaseName }),
+        resilience: { readRetries: 0, timeoutMs: 300, failureThreshold: 2 },
+      });
+      await timed.list();
+      proxy.stall(true);
+      const codes: string[] = [];
+      // Bounded: the monitor notices within heartbeat + connect timeout (about 1.3 s), then two failures open it.
+      const deadline = performance.now() + 10_000;
+      while (timed.policy.state === 'closed' && performance.now() < deadline) codes.push((await failure(timed.list())).code);
+      expect(timed.policy.state).toBe('open');
+      expect(codes.filter((c) => c !== 'TIMEOUT' && c !== 'UNAVAILABLE')).toStrictEqual([]);
+      expect(codes.length).toBeGreaterThan(2);
+    } finally {
+      proxy.stall(false);
+      await monitored.close();
+    }
   });
 });

@@ -66,6 +66,32 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreFi
       expect((await store.findAll()).map((p) => p.name)).toStrictEqual(['new', 'mid', 'old']);
     });
 
+    it('streams every portfolio newest first in batches of at most batchSize, exactly as findAll lists them', async () => {
+      await store.insertMany(Array.from({ length: 25 }, (_, i) => np(`p${i}`, new Date(Date.UTC(2024, 0, 1 + (i % 7), i)).toISOString())));
+      const batches = store.streamAll({ batchSize: 10 });
+      const sizes: number[] = [];
+      const streamed: Portfolio[] = [];
+      for (let batch = await batches.next(); batch !== undefined; batch = await batches.next()) {
+        sizes.push(batch.length);
+        streamed.push(...batch);
+      }
+      expect(sizes).toStrictEqual([10, 10, 5]);
+      expect(streamed).toStrictEqual(await store.findAll());
+      expect(await batches.next()).toBeUndefined();
+      await batches.close();
+    });
+
+    it('streams nothing from an empty collection, and nothing more once closed', async () => {
+      const empty = store.streamAll({ batchSize: 10 });
+      expect(await empty.next()).toBeUndefined();
+      await store.insertMany([np('a'), np('b'), np('c')]);
+      const batches = store.streamAll({ batchSize: 2 });
+      expect(await batches.next()).toHaveLength(2);
+      await batches.close();
+      await batches.close();
+      expect(await batches.next()).toBeUndefined();
+    });
+
     it('inserts a batch and returns it in input order', async () => {
       const batch = [np('b', '2021-01-01T00:00:00.000Z'), np('a', '2023-01-01T00:00:00.000Z', 4), np('c')];
       const stored = await store.insertMany(batch);

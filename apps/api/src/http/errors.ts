@@ -16,6 +16,7 @@ import {
   type VersionConflictError,
 } from '@globeco/portfolio-core';
 import { MAX_BODY_BYTES, isJsonBodyError, type JsonBodyProblem } from './json-body.js';
+import { isClientCaused } from './request-log.js';
 
 /** The API surfaces; some errors read differently on the fast path than on v1/v2. */
 export type Surface = 'v1' | 'v2' | 'fast' | 'other';
@@ -167,6 +168,9 @@ export function toProblem(error: unknown, surface: Surface, ctx: Context): Probl
     const map = ERROR_STATUS_MAP[error.code] as Mapper | undefined;
     if (map) return map(error as never, surface, ctx);
   }
+  // A request the client cut off or sent malformed (a bad chunk, a reset mid-body): its answer rarely
+  // arrives, but it is the client's fault and is counted so.
+  if (isClientCaused(error)) return { status: 400, detail: 'Bad Request: the request was malformed or cut off' };
   // Errors of Koa, raw-body and http-errors carry a client status and whether it may be shown.
   const e = error as { status?: unknown; expose?: unknown; message?: unknown } | null;
   if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
@@ -177,7 +181,8 @@ export function toProblem(error: unknown, surface: Surface, ctx: Context): Probl
 
 /**
  * Turns every error below it into `{detail}` with the mapped status, never a stack trace; 5xx
- * causes are emitted as the app's `error` event, where they are logged with their stack.
+ * causes and client-caused conditions are emitted as the app's `error` event, where the request log
+ * writes each at its level.
  */
 export function createErrorMiddleware(): Middleware {
   return async (ctx, next) => {
@@ -193,7 +198,7 @@ export function createErrorMiddleware(): Middleware {
       ctx.status = problem.status;
       for (const [name, value] of Object.entries(problem.headers ?? {})) ctx.set(name, value);
       ctx.body = { detail: problem.detail };
-      if (problem.status >= 500) ctx.app.emit('error', error, ctx);
+      if (problem.status >= 500 || isClientCaused(error)) ctx.app.emit('error', error, ctx);
     }
   };
 }

@@ -1,7 +1,7 @@
 import { Router, type RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import type * as v from 'valibot';
-import type { FieldProblem, Surface } from '../http/errors.js';
+import { HttpError, type FieldProblem, type Surface } from '../http/errors.js';
 
 /** HTTP methods the service routes. */
 export type RouteMethod = 'get' | 'post' | 'put' | 'delete';
@@ -76,24 +76,32 @@ export function createSurfaceRouter<TSpecs extends readonly RouteSpec[]>(
   return router;
 }
 
+/** The part of a @koa/router layer the method gate reads: the methods its route answers. */
+interface MatchedLayer {
+  readonly methods: readonly string[];
+}
+
 /**
- * Answers a path the routers serve, asked with a method they do not serve there — standard or not
- * (TRACE, PROPFIND, …): 405 `{"detail":"Method Not Allowed"}` with `Allow`; OPTIONS: 200 with
- * `Allow`. A path no router serves stays a 404 whatever the method. Mount it above the routers.
+ * Answers requests that no route handled: a path some route knows gets 405 with `Allow` listing its
+ * methods, whatever the request's method (standard or an extension such as PROPFIND or TRACE);
+ * OPTIONS there gets 200 with `Allow`. Unknown paths fall through to the error middleware's 404.
+ * Mounted once, in front of every router: it reads the layers they matched by path (`ctx.matched`).
  */
-export function createMethodNotAllowed(routers: readonly Router[]): Middleware {
+export function createMethodGate(): Middleware {
   return async (ctx, next) => {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined) return;
-    const allowed = new Set(routers.flatMap((router) => router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods)));
-    if (allowed.size === 0 || allowed.has(ctx.method)) return;
-    ctx.set('Allow', [...allowed].join(', '));
+    const matched = (ctx as { matched?: readonly MatchedLayer[] }).matched ?? [];
+    const methods = new Set(matched.flatMap((layer) => layer.methods));
+    if (methods.size === 0) return;
+    methods.add('OPTIONS');
+    const allow = [...methods].join(', ');
     if (ctx.method === 'OPTIONS') {
       ctx.status = 200;
       ctx.body = '';
+      ctx.set('Allow', allow);
       return;
     }
-    ctx.status = 405;
-    ctx.body = { detail: 'Method Not Allowed' };
+    throw new HttpError({ status: 405, detail: 'Method Not Allowed', headers: { Allow: allow } });
   };
 }

@@ -1,4 +1,7 @@
 import type { PortfolioService } from '@globeco/portfolio-core';
 
 /** The portfolio operations the HTTP surfaces call (the core service validates raw input itself). */
-export type PortfolioOperations = Pick<PortfolioService, 'get' | 'list' | 'create' | 'update' | 'delete' | 'search' | 'createMany'>;
+export type PortfolioOperations = Pick<
+  PortfolioService,
+  'get' | 'list' | 'listBatches' | 'create' | 'update' | 'delete' | 'search' | 'createMany'
+>;

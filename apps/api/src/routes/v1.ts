@@ -9,6 +9,7 @@ import {
   VersionSchema,
   toQueryInteger,
 } from '@globeco/portfolio-core';
+import { createJsonArrayStream } from '../http/json-array-stream.js';
 import { readJsonBody } from '../http/json-body.js';
 import { BODY_TOO_LARGE, NOT_FOUND, VERSION_CONFLICT } from './error-examples.js';
 import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
@@ -98,11 +99,29 @@ export const V1_ROUTES = [
   },
 ] as const satisfies readonly RouteSpec[];
 
+/** Options of {@link createV1Router}. */
+export interface V1Options {
+  /** Longest a client may read nothing of a streamed list before it is cut off, ms. */
+  readonly listStallTimeoutMs: number;
+}
+
 /** Creates the router of `/api/v1`. */
-export function createV1Router(service: PortfolioOperations): Router {
+export function createV1Router(service: PortfolioOperations, options: V1Options): Router {
   const handlers = {
     v1ListPortfolios: async (ctx) => {
-      ctx.body = await service.list();
+      // The whole collection streams from the cursor to the client, a batch at a time: its size
+      // costs the client time, not the service memory. The first batch is awaited here, so a
+      // database that fails at once still gets an ordinary 503.
+      const batches = service.listBatches();
+      let first;
+      try {
+        first = await batches.next();
+      } catch (error) {
+        await batches.close().catch(() => undefined);
+        throw error;
+      }
+      ctx.type = 'application/json';
+      ctx.body = createJsonArrayStream(first, batches, options.listStallTimeoutMs);
     },
     v1CreatePortfolio: async (ctx) => {
       const body = await readJsonBody(ctx);

@@ -30,6 +30,24 @@ export const OBJECT_ID_PATTERN = /^[0-9a-fA-F]{24}$/;
 export const DATE_TIME_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
+/** Earliest creation instant accepted: the first millisecond of year 1 (UTC), as the original's datetime. */
+export const MIN_DATE_TIME = new Date('0001-01-01T00:00:00.000Z');
+
+/** Latest creation instant accepted: the last millisecond of year 9999 (UTC). */
+export const MAX_DATE_TIME = new Date('9999-12-31T23:59:59.999Z');
+
+/** The message for an instant outside {@link MIN_DATE_TIME}..{@link MAX_DATE_TIME}. */
+export const DATE_RANGE_MESSAGE = `Date must be between ${MIN_DATE_TIME.toISOString()} and ${MAX_DATE_TIME.toISOString()}`;
+
+/**
+ * Whether an instant lies in years 0001-9999 UTC, the range every write path accepts and every
+ * response renders as `YYYY-MM-DDTHH:mm:ss.sssZ`.
+ */
+export function isInDateRange(date: Date): boolean {
+  const t = date.getTime();
+  return t >= MIN_DATE_TIME.getTime() && t <= MAX_DATE_TIME.getTime();
+}
+
 /** Whether `raw` satisfies the name rule (before trimming). */
 export function isValidName(raw: string): boolean {
   return NAME_PATTERN.test(raw);
@@ -42,7 +60,8 @@ export function normalizeName(name: string): string {
 
 /**
  * Parses an ISO 8601 date-time as {@link DATE_TIME_PATTERN} describes; an offset is honoured and
- * its absence means UTC.
+ * its absence means UTC. Any four-digit year is read as written (0001 is year 1); whether the
+ * instant is in the accepted range is {@link isInDateRange}'s question.
  * @returns the instant, or `undefined` when the text is not a valid date-time
  */
 export function parseDateTime(text: string): Date | undefined {
@@ -56,8 +75,11 @@ export function parseDateTime(text: string): Date | undefined {
   const minute = Number(mi);
   const second = Number(s);
   const ms = frac === '' ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(local);
+  // Not Date.UTC: it maps years 0-99 to 1900-1999. setUTCFullYear takes the year as given.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, ms);
+  const local = check.getTime();
   // Date.UTC rolls over out-of-range fields (Feb 31 → Mar 2); a round trip rejects them.
   if (
     check.getUTCFullYear() !== year ||

@@ -1,12 +1,14 @@
 import * as v from 'valibot';
 import {
   BULK_MAX_ITEMS,
+  DATE_RANGE_MESSAGE,
   DATE_TIME_PATTERN,
   DEFAULT_SEARCH_LIMIT,
   MAX_SEARCH_LIMIT,
   NAME_PATTERN,
   NAME_RULE_MESSAGE,
   OBJECT_ID_PATTERN,
+  isInDateRange,
   parseDateTime,
 } from './rules.js';
 
@@ -33,21 +35,46 @@ export const ObjectIdSchema = v.pipe(
   v.toLowerCase(),
 );
 
-/** ISO 8601 date-time text turned into a `Date`: an offset is honoured, none means UTC. */
-export const DateTimeSchema = v.pipe(
-  v.string('Date must be an ISO 8601 string'),
-  v.title('Date-time'),
-  v.description('ISO 8601 date-time; an offset is honoured, none means UTC.'),
-  v.examples(['2024-01-15T10:30:00.000Z']),
-  v.regex(DATE_TIME_PATTERN, 'Date must be an ISO 8601 date-time'),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const date = parseDateTime(dataset.value);
+/** The date-time text rule, stated on the string so JSON Schema carries it. */
+const dateTimeText = v.regex<string, string>(DATE_TIME_PATTERN, 'Date must be an ISO 8601 date-time');
+
+/**
+ * Turns date-time text (or a `Date` given by a program) into the instant, and rejects calendar
+ * impossibilities and instants outside years 0001-9999 UTC, each with its own message.
+ */
+function toCreationInstant<TInput extends string | Date>() {
+  return v.rawTransform<TInput, Date>(({ dataset, addIssue, NEVER }) => {
+    const value: string | Date = dataset.value;
+    const date = typeof value === 'string' ? parseDateTime(value) : value;
     if (date === undefined) {
       addIssue({ message: 'Date must be a valid ISO 8601 date-time' });
       return NEVER;
     }
+    if (!isInDateRange(date)) {
+      addIssue({ message: DATE_RANGE_MESSAGE });
+      return NEVER;
+    }
     return date;
-  }),
+  });
+}
+
+/**
+ * ISO 8601 date-time text turned into a `Date`: an offset is honoured, none means UTC; the instant
+ * must lie in years 0001-9999 UTC.
+ */
+export const DateTimeSchema = v.pipe(
+  v.string('Date must be an ISO 8601 string'),
+  v.title('Date-time'),
+  v.description('ISO 8601 date-time; an offset is honoured, none means UTC. Years 0001-9999 (UTC).'),
+  v.examples(['2024-01-15T10:30:00.000Z']),
+  dateTimeText,
+  toCreationInstant<string>(),
+);
+
+/** Like {@link DateTimeSchema}, and a `Date` is accepted too (the service's programmatic callers). */
+export const DateOrDateTimeSchema = v.pipe(
+  v.union([v.date(), v.pipe(v.string(), dateTimeText)], 'Date must be an ISO 8601 date-time'),
+  toCreationInstant<string | Date>(),
 );
 
 /** Optimistic-concurrency version: a safe integer ≥ 1. */

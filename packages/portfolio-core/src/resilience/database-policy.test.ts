@@ -143,7 +143,7 @@ describe('database policy: circuit breaker', () => {
     expect(policy.state).toBe('closed');
   });
 
-  it('times out an attempt and counts it as a failure', async () => {
+  it('a timed-out attempt is its caller\'s TIMEOUT, not a breaker failure, while the database is reachable', async () => {
     const policy = createDatabasePolicy({ timeoutMs: 100, failureThreshold: 1 });
     const pending = settle(policy.execute('findById', 'write', () => new Promise<never>(() => undefined)));
     await vi.advanceTimersByTimeAsync(99);
@@ -154,6 +154,50 @@ describe('database policy: circuit breaker', () => {
     const error = (result as { error: TimeoutError }).error;
     expect(error).toBeInstanceOf(TimeoutError);
     expect([error.operation, error.timeoutMs]).toStrictEqual(['findById', 100]);
+    // One client's slow query: the breaker that protects everyone from a dead database stays closed.
+    for (let i = 0; i < 5; i += 1) {
+      const slow = settle(policy.execute('findAll', 'batch', () => new Promise<never>(() => undefined)));
+      await vi.advanceTimersByTimeAsync(100);
+      expect((await slow).ok).toBe(false);
+    }
+    expect(policy.state).toBe('closed');
+    // The pool's wait queue running out and the server's own time limit are slowness too.
+    const waitQueue = Object.assign(new Error('Timed out while checking out a connection from connection pool'), { name: 'MongoWaitQueueTimeoutError' });
+    const maxTime = Object.assign(new Error('operation exceeded time limit'), { code: 50 });
+    await settle(policy.execute('op', 'write', () => Promise.reject(waitQueue)));
+    await settle(policy.execute('op', 'write', () => Promise.reject(maxTime)));
+    expect(policy.state).toBe('closed');
+    // A connection failure is a breaker failure.
+    await settle(policy.execute('op', 'write', () => Promise.reject(networkError())));
+    expect(policy.state).toBe('open');
+  });
+
+  it('counts timeouts once the driver no longer reaches the database', async () => {
+    let reachable = true;
+    const policy = createDatabasePolicy({ timeoutMs: 100, failureThreshold: 2, isDatabaseReachable: () => reachable });
+    const hang = () => new Promise<never>(() => undefined);
+    const timeOut = async (): Promise<void> => {
+      const pending = settle(policy.execute('findById', 'write', hang));
+      await vi.advanceTimersByTimeAsync(100);
+      await pending;
+    };
+    await timeOut();
+    await timeOut();
+    expect(policy.state).toBe('closed');
+    reachable = false;
+    await timeOut();
+    await timeOut();
+    expect(policy.state).toBe('open');
+  });
+
+  it('a half-open trial that times out reopens the breaker (it does not close it)', async () => {
+    const policy = createDatabasePolicy({ timeoutMs: 100, failureThreshold: 1, halfOpenAfterMs: 1000 });
+    await settle(policy.execute('op', 'write', () => Promise.reject(networkError())));
+    expect(policy.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1000);
+    const trial = settle(policy.execute('op', 'write', () => new Promise<never>(() => undefined)));
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await trial).ok).toBe(false);
     expect(policy.state).toBe('open');
   });
 

@@ -20,8 +20,11 @@ import { AttemptTimeoutError, withTimeout } from './with-timeout.js';
 
 export type { CircuitBreakerState } from './recovering-breaker.js';
 
-/** How an operation may be retried: reads are idempotent, single writes never retried, bulk once. */
-export type OperationKind = 'read' | 'write' | 'bulk';
+/**
+ * How an operation may be retried: reads are idempotent, single writes never retried, bulk once;
+ * a cursor batch (`getMore`) is one attempt, never repeated (a repeat would skip a batch).
+ */
+export type OperationKind = 'read' | 'write' | 'bulk' | 'batch';
 
 /** Tunables of {@link createDatabasePolicy}; every number has the documented default. */
 export interface DatabasePolicyOptions {
@@ -41,6 +44,12 @@ export interface DatabasePolicyOptions {
   readonly retryInitialDelayMs?: number;
   /** Which errors are transient (retryable); default {@link isTransientDatabaseError}. */
   readonly isTransient?: (error: unknown) => boolean;
+  /**
+   * Whether the driver still reaches the database (its monitor's last heartbeat succeeded). While it
+   * does, an operation that runs out of time is that caller's slow query, not a breaker failure;
+   * default: always reachable.
+   */
+  readonly isDatabaseReachable?: () => boolean;
 }
 
 /** The options with every default filled in. */
@@ -101,6 +110,7 @@ export const DEFAULT_DATABASE_POLICY_OPTIONS: ResolvedDatabasePolicyOptions = Ob
   bulkRetries: 1,
   retryInitialDelayMs: 1_000,
   isTransient: isTransientDatabaseError,
+  isDatabaseReachable: () => true,
 });
 
 function positiveInteger(name: string, value: number, min: number): number {
@@ -111,9 +121,17 @@ function positiveInteger(name: string, value: number, min: number): number {
 }
 
 
-/** Whether an error says something about the database's health (domain outcomes and duplicate keys do not). */
-function countsAsFailure(error: unknown): boolean {
-  return !isDomainError(error) && !isDuplicateKeyError(error);
+/** MongoDB's MaxTimeMSExpired: the server stopped one operation at its own time limit. */
+const MAX_TIME_MS_EXPIRED = 50;
+
+/**
+ * Whether an error means only that one operation took too long: its own attempt timeout, the
+ * server's time limit, or no pool connection free in time (the pool is busy, not broken).
+ */
+function isSlowness(error: unknown): boolean {
+  if (error instanceof AttemptTimeoutError) return true;
+  const e = error as { name?: unknown; code?: unknown } | null;
+  return e?.name === 'MongoWaitQueueTimeoutError' || e?.code === MAX_TIME_MS_EXPIRED;
 }
 
 
@@ -142,6 +160,19 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
     resetEmitter.emit();
     stateEmitter.emit('closed');
   });
+  /**
+   * What counts as a breaker failure: the database's connection or server failing (network errors,
+   * no server selectable, a pool cleared, server errors). Not: domain outcomes, duplicate keys, and
+   * slowness of one operation while the database is reachable, so one client's expensive query
+   * cannot open the breaker for everyone. Slowness counts once the driver's monitor has lost the
+   * server (a database that accepts connections and never answers), and during a half-open trial
+   * or the recovery window after it, whose question is whether the database works again.
+   */
+  const countsAsFailure = (error: unknown): boolean => {
+    if (isDomainError(error) || isDuplicateKeyError(error)) return false;
+    if (isSlowness(error)) return breaker.phase !== 'closed' || !o.isDatabaseReachable();
+    return true;
+  };
   const breakerPolicy: CircuitBreakerPolicy = circuitBreaker(handleWhen(countsAsFailure), {
     halfOpenAfter: o.halfOpenAfterMs,
     breaker,
@@ -177,6 +208,7 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
     read: wrap(retry(handleWhen(isRetryable), { maxAttempts: o.readRetries, backoff }), breakerPolicy),
     write: breakerPolicy,
     bulk: wrap(retry(handleWhen(isRetryable), { maxAttempts: o.bulkRetries, backoff }), breakerPolicy),
+    batch: breakerPolicy,
   };
 
   // Whether a half-open trial call is running (only one at a time is let through).

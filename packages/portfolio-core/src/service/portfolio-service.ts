@@ -13,14 +13,14 @@ import {
 import { parseOrThrow, registerNameRequirement } from '../portfolio/issues.js';
 import { createPagination } from '../portfolio/pagination.js';
 import { BULK_MAX_ITEMS, NAME_RULE_MESSAGE, OBJECT_ID_PATTERN, normalizeName } from '../portfolio/rules.js';
-import { DateTimeSchema, VersionSchema, buildPortfolioSchemas } from '../portfolio/schemas.js';
+import { DateOrDateTimeSchema, VersionSchema, buildPortfolioSchemas } from '../portfolio/schemas.js';
 import type { NewPortfolio, Portfolio, PortfolioPage } from '../portfolio/types.js';
 import {
   createDatabasePolicy,
   type DatabasePolicy,
   type DatabasePolicyOptions,
 } from '../resilience/database-policy.js';
-import type { PortfolioStore } from '../store/portfolio-store.js';
+import type { PortfolioBatches, PortfolioStore } from '../store/portfolio-store.js';
 
 /** Options of {@link createPortfolioService}. */
 export interface PortfolioServiceOptions {
@@ -36,6 +36,9 @@ export interface PortfolioServiceOptions {
   readonly clock?: () => Date;
 }
 
+/** Portfolios per batch of {@link PortfolioService.listBatches}: about 100 KB of JSON. */
+export const LIST_BATCH_SIZE = 1000;
+
 /** Options of {@link PortfolioService.createMany}. */
 export interface CreateManyOptions {
   /** Reject the batch with `ALREADY_EXISTS` when a name already exists (case-insensitive). */
@@ -49,8 +52,16 @@ export interface CreateManyOptions {
 export interface PortfolioService {
   /** Returns the portfolio with `id`; `NOT_FOUND` also for malformed ids. */
   get(id: string): Promise<Portfolio>;
-  /** Returns every portfolio, newest first. */
+  /** Returns every portfolio, newest first, in memory (bounded collections only: see {@link listBatches}). */
   list(): Promise<Portfolio[]>;
+  /**
+   * Reads every portfolio, newest first, in batches of `batchSize` (default
+   * {@link LIST_BATCH_SIZE}) from one cursor. Each batch is one attempt under the policy with the
+   * per-attempt budget and no overall one, so the whole collection can be read at any size while
+   * batches keep arriving; a batch that fails or runs out of time throws its catalogue error.
+   * Close it when done or abandoned.
+   */
+  listBatches(options?: { readonly batchSize?: number }): PortfolioBatches;
   /** Creates one portfolio from a create input; unknown fields are dropped. */
   create(input: unknown): Promise<Portfolio>;
   /** Replaces name (and dateCreated if given) when `input.version` equals the stored version; version + 1. */
@@ -79,14 +90,16 @@ export interface PortfolioService {
 export function createPortfolioService(options: PortfolioServiceOptions): PortfolioService {
   const { store } = options;
   const cache = options.cache ?? createValidationCache();
-  const policy = options.policy ?? createDatabasePolicy(options.resilience);
+  // The store's view of reachability tells a dead database from one client's slow query.
+  const policy =
+    options.policy ??
+    createDatabasePolicy({ ...(store.isReachable ? { isDatabaseReachable: () => store.isReachable?.() ?? true } : {}), ...options.resilience });
   const clock = options.clock ?? (() => new Date());
 
   const checkName = (raw: string): boolean => cache.isValidName(raw);
   registerNameRequirement(checkName);
   const nameSchema = v.pipe(v.string('Name must be a string'), v.check(checkName, NAME_RULE_MESSAGE), v.trim());
-  const dateSchema = v.union([v.date(), DateTimeSchema], 'Date must be an ISO 8601 date-time');
-  const schemas = buildPortfolioSchemas(nameSchema, dateSchema);
+  const schemas = buildPortfolioSchemas(nameSchema, DateOrDateTimeSchema);
 
   /** valibot's object schema accepts arrays; a portfolio must be a plain object. */
   function parseObject<T extends v.GenericSchema>(
@@ -128,6 +141,14 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
 
     list() {
       return policy.execute('findAll', 'read', () => store.findAll());
+    },
+
+    listBatches(listOptions = {}) {
+      const batches = store.streamAll({ batchSize: listOptions.batchSize ?? LIST_BATCH_SIZE });
+      return {
+        next: () => policy.execute('findAll', 'batch', () => batches.next()),
+        close: () => batches.close(),
+      };
     },
 
     async create(input) {

@@ -4,6 +4,7 @@ import type { NewPortfolio, Portfolio, SearchCriteria, SearchResult } from '../p
 import type {
   BulkStrategy,
   InsertManyOptions,
+  PortfolioBatches,
   PortfolioChanges,
   PortfolioStore,
   VersionedDeleteResult,
@@ -11,7 +12,7 @@ import type {
 } from './portfolio-store.js';
 
 /** Names of store operations, for fault injection. */
-export type StoreOperation = keyof Omit<PortfolioStore, 'bulkStrategy'>;
+export type StoreOperation = keyof Omit<PortfolioStore, 'bulkStrategy' | 'isReachable'>;
 
 /** A fault armed with {@link InMemoryPortfolioStore.injectFault}. */
 interface Fault {
@@ -88,6 +89,23 @@ export class InMemoryPortfolioStore implements PortfolioStore {
     return this.run('findAll', () => {
       return [...this.docs.values()].sort(byNewest).map(copy);
     });
+  }
+
+  streamAll({ batchSize }: { readonly batchSize: number }): PortfolioBatches {
+    let rest: Portfolio[] | undefined;
+    return {
+      next: () =>
+        this.run('streamAll', () => {
+          // Like a cursor: the snapshot is taken at the first batch.
+          rest ??= [...this.docs.values()].sort(byNewest);
+          if (rest.length === 0) return undefined;
+          return rest.splice(0, batchSize).map(copy);
+        }),
+      close: () => {
+        rest = [];
+        return Promise.resolve();
+      },
+    };
   }
 
   insertOne(portfolio: NewPortfolio): Promise<Portfolio> {

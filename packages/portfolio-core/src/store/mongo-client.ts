@@ -41,6 +41,8 @@ export interface MongoConnectionOptions {
   readonly appName?: string;
   /** Emit command monitoring events (`commandStarted` …) on the client (default false). */
   readonly monitorCommands?: boolean;
+  /** How often the driver's monitor checks each server, ms (driver default 10 000; at least 500). */
+  readonly heartbeatFrequencyMS?: number;
 }
 
 /** Which requested compressors can be used here. */
@@ -105,6 +107,7 @@ export function toDriverOptions(options: MongoConnectionOptions): DriverOptions 
   };
   if (options.appName !== undefined) driver.appName = options.appName;
   if (options.monitorCommands !== undefined) driver.monitorCommands = options.monitorCommands;
+  if (options.heartbeatFrequencyMS !== undefined) driver.heartbeatFrequencyMS = options.heartbeatFrequencyMS;
   return driver;
 }
 

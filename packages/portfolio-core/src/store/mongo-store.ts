@@ -159,6 +159,17 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
   /** The same collection untyped: documents written by other programs may lack fields. */
   const raw = db.collection<Document>(PORTFOLIO_COLLECTION);
   let strategy: Promise<BulkStrategy> | undefined;
+  // The driver's monitor checks each server every heartbeat interval: the servers whose last check failed.
+  const lost = new Set<string>();
+  const known = new Set<string>();
+  client.on('serverHeartbeatFailed', (event) => {
+    known.add(event.connectionId);
+    lost.add(event.connectionId);
+  });
+  client.on('serverHeartbeatSucceeded', (event) => {
+    known.add(event.connectionId);
+    lost.delete(event.connectionId);
+  });
 
   function bulkStrategy(): Promise<BulkStrategy> {
     if (options.bulkStrategy === 'transaction' || options.bulkStrategy === 'compensation') {
@@ -356,6 +367,28 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
       return docs.map(toPortfolio);
     },
 
+    streamAll({ batchSize }) {
+      // The sort is served by the dateCreated_-1__id_-1 index: the server streams, it does not sort.
+      const cursor = collection.find({}, { batchSize }).sort(SORT_NEWEST);
+      let done = false;
+      const close = async (): Promise<void> => {
+        done = true;
+        await cursor.close();
+      };
+      return {
+        async next() {
+          if (done) return undefined;
+          // hasNext() fetches the next batch (find, then getMore) only when the buffer is empty.
+          if (cursor.bufferedCount() === 0 && !(await cursor.hasNext())) {
+            await close();
+            return undefined;
+          }
+          return cursor.readBufferedDocuments().map(toPortfolio);
+        },
+        close,
+      };
+    },
+
     async insertOne(portfolio) {
       const doc = toDocument(portfolio);
       await collection.insertOne(doc);
@@ -421,6 +454,8 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
     async ping() {
       await db.command({ ping: 1 });
     },
+
+    isReachable: () => lost.size === 0 || lost.size < known.size,
 
     bulkStrategy,
   };

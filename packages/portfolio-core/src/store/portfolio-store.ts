@@ -30,6 +30,14 @@ export interface InsertManyOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The whole collection read in batches from one cursor (see {@link PortfolioStore.streamAll}). */
+export interface PortfolioBatches {
+  /** The next batch of at most `batchSize` portfolios, or `undefined` once every one was read. */
+  next(): Promise<Portfolio[] | undefined>;
+  /** Releases the cursor; idempotent, and safe while a `next` is pending. */
+  close(): Promise<void>;
+}
+
 /** How a store makes a bulk insert all-or-nothing. */
 export type BulkStrategy = 'transaction' | 'compensation' | 'atomic';
 
@@ -40,8 +48,13 @@ export type BulkStrategy = 'transaction' | 'compensation' | 'atomic';
 export interface PortfolioStore {
   /** Finds a portfolio by id; malformed ids find nothing. */
   findById(id: string): Promise<Portfolio | null>;
-  /** Returns every portfolio, newest first. */
+  /** Returns every portfolio, newest first (the whole collection in memory: prefer {@link streamAll}). */
   findAll(): Promise<Portfolio[]>;
+  /**
+   * Reads every portfolio, newest first, one batch at a time from one cursor: nothing is read
+   * before the first `next()`, and at most one batch is held at a time.
+   */
+  streamAll(options: { readonly batchSize: number }): PortfolioBatches;
   /** Inserts one portfolio and returns it with its new id. */
   insertOne(portfolio: NewPortfolio): Promise<Portfolio>;
   /**
@@ -68,6 +81,11 @@ export interface PortfolioStore {
   findExistingNames(names: readonly string[]): Promise<string[]>;
   /** Checks the backend answers; throws when it does not. */
   ping(): Promise<void>;
+  /**
+   * Whether the backend is reachable as far as the store's own monitoring knows (for MongoDB: the
+   * driver's last heartbeat to the server succeeded). Stores without monitoring omit it.
+   */
+  isReachable?(): boolean;
   /** The strategy {@link insertMany} uses (known after the first call or `ensureReady`). */
   bulkStrategy(): Promise<BulkStrategy>;
 }

@@ -5,6 +5,7 @@ import type { DocStore } from '../collection.js';
 import { intOption, storeFor, type CommandContext, type CommandHandler } from '../context.js';
 import { CommandError, commandError } from '../errors.js';
 import { matchAll, mingoOptions, select } from '../query.js';
+import { sortNatively } from '../sort.js';
 import { cloneDoc, valueKey } from '../values.js';
 
 /** Options of a find-like read. */
@@ -28,8 +29,14 @@ export function runFind(store: DocStore, filter: Document | undefined, opts: Rea
     const page = skip ? docs.slice(skip) : docs;
     return projection ? mingoFind(page, {}, projection, mingoOptions).all() : page;
   }
+  const matched = matchAll(sel);
+  const sorted = opts.collation ? undefined : sortNatively(matched, sort);
+  if (sorted !== undefined) {
+    const page = sorted.slice(skip, limit ? skip + limit : undefined);
+    return projection ? mingoFind(page, {}, projection, mingoOptions).all() : page;
+  }
   const options = opts.collation ? { ...mingoOptions, collation: opts.collation as CollationSpec } : mingoOptions;
-  let cursor = mingoFind(matchAll(sel), {}, projection, options).sort(sort);
+  let cursor = mingoFind(matched, {}, projection, options).sort(sort);
   if (skip) cursor = cursor.skip(skip);
   if (limit) cursor = cursor.limit(limit);
   return cursor.all();
