@@ -2,6 +2,7 @@ import { createServer as createHttp1Server, type IncomingMessage, type ServerRes
 import { createServer as createH2cServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { CONNECT_NOT_FOUND, answerClientError } from './http/client-error.js';
 
 /** A Node request listener, as Koa's `app.callback()` returns. */
 export type RequestHandler = (
@@ -43,45 +44,6 @@ export interface RunningServer {
    * @returns whether connections had to be cut at the deadline
    */
   drain(graceMs: number): Promise<{ readonly forced: boolean }>;
-}
-
-/** A raw HTTP/1.1 answer with a JSON `detail`, after which the connection closes. */
-function rawAnswer(status: number, reason: string, detail: string): string {
-  const body = JSON.stringify({ detail });
-  return (
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
-  );
-}
-
-const CONNECT_NOT_FOUND = rawAnswer(404, 'Not Found', 'Not Found');
-
-/** The answer to a request Node's parser rejected, by its code; llhttp's reason names the problem. */
-function clientErrorAnswer(error: Error & { code?: unknown; reason?: unknown }): string {
-  switch (error.code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return rawAnswer(431, 'Request Header Fields Too Large', 'Request header fields too large');
-    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return rawAnswer(413, 'Payload Too Large', 'Chunk extensions too large');
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return rawAnswer(408, 'Request Timeout', 'Request timeout');
-    default: {
-      // llhttp's reasons are fixed texts ("Invalid method encountered"); anything else is not shown.
-      const reason = typeof error.reason === 'string' && /^[A-Za-z ,'-]{1,100}$/.test(error.reason) ? error.reason : 'malformed request';
-      return rawAnswer(400, 'Bad Request', `Bad Request: ${reason}`);
-    }
-  }
-}
-
-/**
- * Handles a parser error on a connection the way Node does by default (an answer when nothing of a
- * response has been written yet, then the connection closes), with a JSON body, and reports its code.
- */
-function answerClientError(error: Error & { code?: unknown }, socket: Duplex, report: ((code: string) => void) | undefined): void {
-  report?.(typeof error.code === 'string' ? error.code : 'unknown');
-  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-  if (error.code !== 'ECONNRESET' && socket.writable && inFlight?.headersSent !== true) socket.write(clientErrorAnswer(error));
-  socket.destroy();
 }
 
 /** Starts an HTTP/1.1 (or h2c) server tuned to sit behind a load balancer. */
