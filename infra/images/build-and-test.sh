@@ -18,7 +18,7 @@
 #               (also GLOBECO_IMAGES_REQUIRE=true)
 #   --no-test   build the images only
 # State: $GLOBECO_IMAGES_HOME (podman's storage and configuration, the build cache, logs), by
-# default ${XDG_CACHE_HOME:-$HOME/.cache}/globeco-images. Nothing outside it is written.
+# default ${XDG_CACHE_HOME:-$HOME/.cache}/globeco-images; no global configuration is changed.
 set -euo pipefail
 
 usage() { sed -n 's/^# \{0,1\}//; /^usage:/,/^State:/p' "$0" | sed '$d'; }
@@ -97,7 +97,7 @@ limit() {
 }
 nofile=$(limit n 1048576)
 nproc=$(limit u 32768)
-# runc: crun fails on hosts with hybrid (v1 + v2) cgroup hierarchies.
+# runc: crun is reported to fail on these machines' hybrid (v1 + v2) cgroup hierarchy.
 cat >"$state/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
