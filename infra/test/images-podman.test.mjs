@@ -228,8 +228,8 @@ describe.skipIf(!enabled)('images, built and run with podman', () => {
     const { State: state } = await inspect('container', name);
     console.log(`[infra] ${images.api}: stopped in ${stopMs} ms, exit ${state.ExitCode}, ${outcomes.length} requests`);
 
-    const before = outcomes.filter((o) => o.sentAt < stopSentAt);
     const kinds = (list) => [...new Set(list.map((o) => o.status ?? o.error))].sort();
+    const before = outcomes.filter((o) => o.sentAt < stopSentAt);
     const after = outcomes.filter((o) => o.sentAt >= stopSentAt);
     expect([state.ExitCode, state.OOMKilled, stopMs < (terminationGracePeriodSeconds - preStopSeconds) * 1000]).toStrictEqual([0, false, true]);
     // Before the signal every request is answered; after it, requests on open connections are
