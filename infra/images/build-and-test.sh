@@ -97,10 +97,19 @@ limit() {
 }
 nofile=$(limit n 1048576)
 nproc=$(limit u 32768)
+# Named, since podman otherwise keeps the backend its storage was first used with, even once that
+# is uninstalled. Only the host's network and none are used, so either does.
+network_backend=cni
+for dir in /usr/local/libexec/podman /usr/local/lib/podman /usr/libexec/podman /usr/lib/podman; do
+  if [ -x "$dir/netavark" ]; then network_backend=netavark; fi
+done
 # runc: crun is reported to fail on these machines' hybrid (v1 + v2) cgroup hierarchy.
 cat >"$state/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+
+[network]
+network_backend = "$network_backend"
 
 [engine]
 runtime = "runc"
