@@ -18,11 +18,16 @@ COPY patches ./patches
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm config set store-dir /pnpm/store && pnpm fetch --frozen-lockfile
 COPY . .
+# The deployed install loses only what never runs: type declarations, and the source maps of
+# third-party packages (their stack frames stay as compiled). The maps of the workspace's own
+# code stay, for the CMD's --enable-source-maps.
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm config set store-dir /pnpm/store \
     && pnpm install --frozen-lockfile --offline \
     && pnpm exec turbo run build --filter=@globeco/loadgen... \
-    && pnpm --filter @globeco/loadgen deploy --prod --offline /out
+    && pnpm --filter @globeco/loadgen deploy --prod --offline /out \
+    && find /out -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.d.ts.map' -o -name '*.d.[cm]ts.map' \
+      -o \( -name '*.map' -path '*/node_modules/*' -not -path '*/.pnpm/@globeco+*' \) \) -delete
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

@@ -7,61 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatBackendLine, startMongo } from '@globeco/testkit';
-import { parse, parseAllDocuments } from 'yaml';
 import { readStages } from './lib/dockerfile.mjs';
-import { environments, infraDir, k8sDir, repoDir } from './lib/paths.mjs';
+import { environments, infraDir, repoDir } from './lib/paths.mjs';
+import { exec, freePort, waitFor } from './lib/processes.mjs';
 import { replayBuildStage } from './lib/replay-build.mjs';
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-
-/** Runs a command to completion (bounded by a timeout) and returns its status and output. */
-function exec(command, args, options) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stdout, stderr });
-    });
-  });
-}
-
-async function waitFor(url, deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not ready within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** The API ConfigMap of an overlay: base literals with the overlay's merged over them. */
-function configMapData(env) {
-  const literals = (file) =>
-    parse(readFileSync(file, 'utf8')).configMapGenerator.find((g) => g.name === 'globeco-portfolio-config').literals.map((l) => l.split(/=(.*)/s).slice(0, 2));
-  return Object.fromEntries([...literals(join(k8sDir, 'base', 'kustomization.yaml')), ...literals(join(k8sDir, 'overlays', env, 'kustomization.yaml'))]);
-}
+import { askProbes, configMapData, loadgenJobContainer, mergeJobContainer } from './lib/workloads.mjs';
 
 /** Starts the deployed API with an environment; resolves once /health/startup answers 200. */
 async function startApi(cwd, env) {
@@ -156,15 +110,7 @@ describe('images, run without Docker', () => {
   });
 
   it('answers the Deployment\'s three probe paths from the pruned install', async () => {
-    const deployment = parse(readFileSync(join(k8sDir, 'base', 'api', 'deployment.yaml'), 'utf8'));
-    const c = deployment.spec.template.spec.containers[0];
-    const results = [];
-    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
-      const response = await fetch(`http://127.0.0.1:${port}${probe.httpGet.path}`);
-      const body = await response.json();
-      results.push([probe.httpGet.path, response.status, body.probe_type, body.service]);
-    }
-    expect(results).toStrictEqual([
+    expect(await askProbes(`http://127.0.0.1:${port}`)).toStrictEqual([
       ['/health/startup', 200, 'startup', 'globeco-portfolio-service'],
       ['/health/live', 200, 'liveness', 'globeco-portfolio-service'],
       ['/health/ready', 200, 'readiness', 'globeco-portfolio-service'],
@@ -180,8 +126,7 @@ describe('images, run without Docker', () => {
   });
 
   it('runs the loadgen Job\'s arguments shard by shard, then the merge Job\'s command', async () => {
-    const job = parse(readFileSync(join(k8sDir, 'loadgen', 'job.yaml'), 'utf8'));
-    const c = job.spec.template.spec.containers[0];
+    const c = loadgenJobContainer();
     const reports = join(dir, 'reports');
     mkdirSync(reports);
     const env = { ...Object.fromEntries(c.env.filter((e) => e.value).map((e) => [e.name, e.value])), TARGET_URL: `http://127.0.0.1:${port}`, SHARDS: '2', RATE: '20', DURATION: '2s' };
@@ -192,8 +137,7 @@ describe('images, run without Docker', () => {
     expect(shards.map((s) => [s.status, s.status === 0 ? '' : s.stderr])).toStrictEqual([[0, ''], [0, '']]);
     expect(readdirSync(reports).sort()).toStrictEqual(['report-0.json', 'report-1.json']);
 
-    const [mergeJob] = parseAllDocuments(readFileSync(join(k8sDir, 'loadgen', 'merge', 'job.yaml'), 'utf8')).map((d) => d.toJS());
-    const m = mergeJob.spec.template.spec.containers[0];
+    const m = mergeJobContainer();
     const merged = await exec(m.command[0], [...m.command.slice(1), local(m.args[0])], { env: { PATH: process.env.PATH }, timeoutMs: 60_000 });
     expect([merged.status, merged.status === 0 ? '' : merged.stderr]).toStrictEqual([0, '']);
     expect(merged.stderr).toMatch(/merge exit status [034]\b/);
