@@ -25,6 +25,7 @@ const TASKS = {
   bench: { turbo: ['bench', '--filter=@globeco/bench'], about: 'the benchmarks' },
   dev: { turbo: ['dev', '--filter=@globeco/portfolio-api'], about: 'the API with hot reload' },
   loadgen: { about: 'build the load generator and run it with the arguments given' },
+  images: { about: 'build the API and loadgen images with podman and smoke-test the containers (infra/images)' },
 };
 
 const [task, ...args] = process.argv.slice(2);
@@ -83,6 +84,11 @@ const turbo = TASKS[task]?.turbo;
 if (turbo !== undefined) {
   await step('pnpm', ['exec', 'turbo', 'run', ...turbo, ...args]);
   process.exit(0);
+}
+
+if (task === 'images') {
+  await step('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@globeco/portfolio-api...', '--filter=@globeco/loadgen...', '--output-logs=errors-only']);
+  exitLike(await runChild('bash', [join(root, 'infra/images/build-and-test.sh'), ...args], { cwd: root, env }));
 }
 
 if (task === 'loadgen') {
