@@ -363,14 +363,14 @@ describe('health and root', () => {
       t.http.post('/health'),
     ]);
     expect(answers.map((r) => [r.status, r.headers.allow, r.body as unknown])).toStrictEqual([
-      [405, 'HEAD, GET, POST', { detail: 'Method Not Allowed' }],
-      [405, 'HEAD, GET, PUT, DELETE', { detail: 'Method Not Allowed' }],
-      [405, 'HEAD, GET, PUT, DELETE', { detail: 'Method Not Allowed' }],
-      [405, 'HEAD, GET, POST', { detail: 'Method Not Allowed' }],
-      [405, 'HEAD, GET', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, POST, OPTIONS', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, PUT, DELETE, OPTIONS', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, PUT, DELETE, OPTIONS', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, POST, OPTIONS', { detail: 'Method Not Allowed' }],
+      [405, 'HEAD, GET, OPTIONS', { detail: 'Method Not Allowed' }],
     ]);
     const options = await t.http.options('/api/v1/portfolios');
-    expect([options.status, options.headers.allow, options.text]).toStrictEqual([200, 'HEAD, GET, POST', '']);
+    expect([options.status, options.headers.allow, options.text]).toStrictEqual([200, 'HEAD, GET, POST, OPTIONS', '']);
   });
 });
 
