@@ -1,6 +1,7 @@
 // The OTLP collector is down for the whole run: requests never fail because of telemetry.
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { freePort, startApi, stopAllApis } from './support/api-process.js';
+import { freePort } from '@globeco/testkit';
+import { startApi, stopAllApis } from './support/api-process.js';
 import { createHttpClient, runLoad, waitForReady } from './support/http.js';
 import { recordScenario } from './support/results.js';
 import { countBy, summarize } from './support/stats.js';

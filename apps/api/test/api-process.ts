@@ -1,8 +1,8 @@
 // The service as `npm start` runs it: dist/main.js in a child process, its JSON log lines kept.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { answersOk } from '@globeco/testkit';
 
 /** The built entry point (test/build-setup.ts builds it before the tests). */
 export const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -14,28 +14,6 @@ export interface Started {
   /** Every stdout line so far, parsed (a line that is not JSON is kept as `{ msg, unparsed: true }`). */
   readonly lines: Record<string, unknown>[];
   readonly exited: Promise<number | null>;
-}
-
-/** A free 127.0.0.1 port (bound once, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function answersLive(port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -54,7 +32,7 @@ export async function startProcess(env: Record<string, string>): Promise<Started
   if (fixedPort !== undefined) {
     const deadline = Date.now() + 20_000;
     collectLines(child, lines);
-    while (!(await answersLive(fixedPort))) {
+    while (!(await answersOk(`http://127.0.0.1:${fixedPort}/health/live`))) {
       if (Date.now() > deadline || child.exitCode !== null) {
         child.kill('SIGKILL');
         throw new Error(`the process did not answer on port ${fixedPort} within 20 s`);

@@ -1,12 +1,11 @@
 // The service starts without MongoDB, reports not-ready, and becomes ready when MongoDB appears,
 // without a restart. Also: the same app over HTTP/2 cleartext (prior knowledge).
 import { connect, constants } from 'node:http2';
-import { createWireServer } from '@globeco/testkit';
+import { createWireServer, freePort } from '@globeco/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startObservability } from '../src/observability.js';
 import { startService } from '../src/runtime.js';
-import { freePort } from './api-process.js';
 import { waitFor } from './support.js';
 
 async function get(base: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {

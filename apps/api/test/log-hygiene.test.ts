@@ -2,7 +2,8 @@
 // log line holds anything the client sent beyond the allowlist, none is at error level, no 5xx.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, startProcess, type Started } from './api-process.js';
+import { freePort } from '@globeco/testkit';
+import { startProcess, type Started } from './api-process.js';
 import { parseResponses, rawExchange, sendRequest } from './live-server.js';
 import { waitFor } from './support.js';
 

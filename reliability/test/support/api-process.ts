@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { answersOk, freePort } from '@globeco/testkit';
 
 /** dist/main.js of @globeco/portfolio-api, resolved through the package (turbo builds it first). */
 export function apiMainPath(): string {
@@ -41,28 +41,6 @@ const running = new Set<ApiProcess>();
 /** A database name unique to one process. */
 export function uniqueDatabase(prefix: string): string {
   return `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-}
-
-/** A free 127.0.0.1 port (bound once, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function answersLive(port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -127,7 +105,7 @@ export async function startApi(env: Record<string, string>, options: { startTime
   running.add(api);
   const timeoutMs = options.startTimeoutMs ?? 20_000;
   const deadline = performance.now() + timeoutMs;
-  while (!(await answersLive(port))) {
+  while (!(await answersOk(`http://127.0.0.1:${port}/health/live`))) {
     if (exitedFlag) {
       running.delete(api);
       throw new Error(`the API exited with ${await exited} before listening; stderr: ${stderr}`);
