@@ -1,5 +1,40 @@
 import type { Document } from 'bson';
+import { commandError } from './errors.js';
 import { escapeRegExp } from './query.js';
+
+/** The defaults mongod fills into a collation it stores with an index (ICU 57.1's, as listIndexes shows them). */
+const COLLATION_DEFAULTS = {
+  caseLevel: false,
+  caseFirst: 'off',
+  strength: 3,
+  numericOrdering: false,
+  alternate: 'non-ignorable',
+  maxVariable: 'punct',
+  normalization: false,
+  backwards: false,
+  version: '57.1',
+} as const;
+
+/**
+ * A collation as mongod stores it with an index: every option filled in, or undefined for the
+ * simple (binary) collation (`locale: 'simple'` or none).
+ */
+export function normalizeCollation(collation: unknown): Document | undefined {
+  if (collation === undefined || collation === null) return undefined;
+  if (typeof collation !== 'object' || Array.isArray(collation)) throw commandError('TypeMismatch', "Field 'collation' must be an object");
+  const { locale } = collation as Document;
+  if (typeof locale !== 'string') throw commandError('BadValue', "Missing expected field 'locale'");
+  if (locale === 'simple') return undefined;
+  return { locale, ...COLLATION_DEFAULTS, ...(collation as Document) };
+}
+
+/** True when two collations (normalized or not) order and match strings the same way. */
+export function sameCollation(a: unknown, b: unknown): boolean {
+  const x = normalizeCollation(a);
+  const y = normalizeCollation(b);
+  if (x === undefined || y === undefined) return x === y;
+  return Object.keys(COLLATION_DEFAULTS).every((k) => k === 'version' || x[k] === y[k]) && x.locale === y.locale;
+}
 
 /** True for a collation that compares strings case-insensitively (strength 1 or 2). */
 export function isCaseInsensitive(collation: unknown): boolean {
@@ -9,32 +44,50 @@ export function isCaseInsensitive(collation: unknown): boolean {
 }
 
 /**
- * Rewrites string equality in a filter into anchored case-insensitive regular expressions, which is
- * what a strength-1/2 collation means for matching (mingo applies collations to sorting only).
+ * The key two strings share exactly when a case-insensitive collation calls them equal (used by
+ * unique indexes with such a collation); other values are returned unchanged.
+ */
+export function collationKey(value: unknown, collation: unknown): unknown {
+  if (typeof value !== 'string' || !isCaseInsensitive(collation)) return value;
+  const folded = value.normalize('NFC').toLowerCase();
+  return Number((collation as Document).strength) === 1 ? folded.normalize('NFD').replace(/\p{M}/gu, '') : folded;
+}
+
+const COMPARISONS = new Set(['$gt', '$gte', '$lt', '$lte']);
+
+/**
+ * Rewrites a filter for a strength-1/2 collation (mingo applies collations to sorting only):
+ * string equality becomes an anchored case-insensitive regular expression, and string comparisons
+ * (`$gt` …) compare lower-cased values through `$expr`, still only against strings as in mongod.
+ * Regular expressions keep their own flags: mongod does not collate them either.
  */
 export function collateFilter(filter: unknown): unknown {
   if (!filter || typeof filter !== 'object' || Array.isArray(filter)) return filter;
   const out: Document = {};
+  const comparisons: Document[] = [];
   for (const [k, v] of Object.entries(filter as Record<string, unknown>)) {
     if (k === '$and' || k === '$or' || k === '$nor') {
       out[k] = Array.isArray(v) ? v.map(collateFilter) : v;
     } else if (k.startsWith('$')) {
       out[k] = v;
     } else {
-      out[k] = collateCondition(v);
+      out[k] = collateCondition(k, v, comparisons);
     }
   }
-  return out;
+  return comparisons.length === 0 ? out : { $and: [out, ...comparisons] };
 }
 
-function collateCondition(v: unknown): unknown {
+function collateCondition(field: string, v: unknown, comparisons: Document[]): unknown {
   if (typeof v === 'string') return exact(v);
   if (!v || typeof v !== 'object' || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) return v;
   const out: Document = {};
   for (const [op, arg] of Object.entries(v as Record<string, unknown>)) {
     if ((op === '$eq' || op === '$ne') && typeof arg === 'string') out[op === '$eq' ? '$regex' : '$not'] = exact(arg);
     else if ((op === '$in' || op === '$nin') && Array.isArray(arg)) out[op] = arg.map((x) => (typeof x === 'string' ? exact(x) : (x as unknown)));
-    else out[op] = arg;
+    else if (COMPARISONS.has(op) && typeof arg === 'string') {
+      out.$type = 'string';
+      comparisons.push({ $expr: { [op]: [{ $toLower: `$${field}` }, arg.toLowerCase()] } });
+    } else out[op] = arg;
   }
   return out;
 }

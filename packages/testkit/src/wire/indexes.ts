@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { Query } from 'mingo';
+import { collationKey, normalizeCollation, sameCollation } from './collation.js';
 import { commandError } from './errors.js';
 import { getPath, valueKey } from './values.js';
 
@@ -12,6 +13,8 @@ export class IndexDef {
   readonly sparse: boolean;
   /** Fields covered by a text index (empty for other indexes). */
   readonly textFields: string[];
+  /** The index's collation with every option filled in, or undefined for the simple collation. */
+  readonly collation: Document | undefined;
   readonly spec: Document;
   private readonly partial: Query | undefined;
 
@@ -33,7 +36,10 @@ export class IndexDef {
       spec.partialFilterExpression && typeof spec.partialFilterExpression === 'object'
         ? new Query(spec.partialFilterExpression as Document, {})
         : undefined;
+    this.collation = this.name === '_id_' ? undefined : normalizeCollation(spec.collation);
     this.spec = { v: 2, key: this.key, name: this.name, ...(this.name === '_id_' ? {} : stripSpec(spec)) };
+    if (this.collation) this.spec.collation = this.collation;
+    else delete this.spec.collation;
   }
 
   /** The map key for `doc` in this (unique) index, or undefined when the index does not cover it. */
@@ -42,14 +48,14 @@ export class IndexDef {
     if (this.fields.length === 1) {
       const v = getPath(doc, this.fields[0] as string);
       if (v === undefined && this.sparse) return undefined;
-      return valueKey(v ?? null);
+      return valueKey(collationKey(v ?? null, this.collation));
     }
     let out = '';
     let any = false;
     for (const f of this.fields) {
       const v = getPath(doc, f);
       if (v !== undefined) any = true;
-      out += valueKey(v ?? null) + '\u0000';
+      out += valueKey(collationKey(v ?? null, this.collation)) + '\u0000';
     }
     return !any && this.sparse ? undefined : out;
   }
@@ -63,7 +69,12 @@ export class IndexDef {
 
   /** True when the given spec describes the same index (used to make createIndexes idempotent). */
   sameAs(other: IndexDef): boolean {
-    return valueKey(this.key) === valueKey(other.key) && this.unique === other.unique && this.sparse === other.sparse;
+    return (
+      valueKey(this.key) === valueKey(other.key) &&
+      this.unique === other.unique &&
+      this.sparse === other.sparse &&
+      sameCollation(this.collation, other.collation)
+    );
   }
 }
 

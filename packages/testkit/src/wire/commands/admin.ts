@@ -1,3 +1,4 @@
+import { sameCollation } from '../collation.js';
 import { UUID, type Document } from 'bson';
 import { Query } from 'mingo';
 import { storeFor, type CommandContext, type CommandHandler } from '../context.js';
@@ -19,7 +20,8 @@ function createIndexes(ctx: CommandContext): Document {
       if (sameName.sameAs(def)) continue;
       throw new CommandError(86, 'IndexKeySpecsConflict', `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(def.spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
     }
-    const sameKey = coll.indexes.find((d) => JSON.stringify(d.key) === JSON.stringify(def.key));
+    // Indexes on the same key with different collations are distinct indexes, as in mongod.
+    const sameKey = coll.indexes.find((d) => JSON.stringify(d.key) === JSON.stringify(def.key) && sameCollation(d.collation, def.collation));
     if (sameKey) {
       if (sameKey.sameAs(def)) continue;
       throw new CommandError(85, 'IndexOptionsConflict', `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(def.spec)}, existing index: ${JSON.stringify(sameKey.spec)}`);

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { intOption, storeFor, type CommandContext, type CommandHandler } from '../context.js';
+import { collateFilter, isCaseInsensitive } from '../collation.js';
 import { CommandError, commandError } from '../errors.js';
 import { winningPlan } from '../plan.js';
 import { select } from '../query.js';
@@ -9,7 +10,7 @@ function explainAggregate(ctx: CommandContext, pipeline: Document[]): Document {
   const first = pipeline[0];
   const filter = first?.$match && typeof first.$match === 'object' ? (first.$match as Document) : {};
   const sortStage = pipeline.find((s) => s.$sort !== undefined);
-  const queryPlanner = planner(ctx, String(ctx.cmd.aggregate), filter, { sort: sortStage?.$sort as Document | undefined });
+  const queryPlanner = planner(ctx, String(ctx.cmd.aggregate), filter, { sort: sortStage?.$sort as Document | undefined, collation: docOption(ctx.cmd, 'collation') });
   return { explainVersion: '1', queryPlanner, stages: [{ $cursor: { queryPlanner } }, ...pipeline.slice(first?.$match ? 1 : 0)] };
 }
 
@@ -35,27 +36,29 @@ function explainCommand(ctx: CommandContext): Document {
   let nReturned = 0;
   let stages: Document[] | undefined;
   if (name === 'find') {
-    const opts = { sort: docOption(inner, 'sort'), skip: intOption(inner, 'skip'), limit: intOption(inner, 'limit') };
+    const collation = docOption(inner, 'collation');
+    const opts = { sort: docOption(inner, 'sort'), skip: intOption(inner, 'skip'), limit: intOption(inner, 'limit'), collation };
     queryPlanner = planner(ctx, String(inner.find), docOption(inner, 'filter') ?? {}, opts);
     const store = storeFor(sub, inner.find, false);
-    nReturned = store ? runFind(store, docOption(inner, 'filter'), opts).length : 0;
+    const filter = isCaseInsensitive(collation) ? (collateFilter(docOption(inner, 'filter') ?? {}) as Document) : docOption(inner, 'filter');
+    nReturned = store ? runFind(store, filter, opts).length : 0;
   } else if (name === 'aggregate') {
     const out = explainAggregate(sub, Array.isArray(inner.pipeline) ? (inner.pipeline as Document[]) : []);
     queryPlanner = out.queryPlanner as Document;
     stages = out.stages as Document[];
     nReturned = aggregateDocs(sub, (inner.pipeline as Document[] | undefined) ?? []).length;
   } else if (name === 'count') {
-    queryPlanner = planner(ctx, String(inner.count), docOption(inner, 'query') ?? {}, {});
+    queryPlanner = planner(ctx, String(inner.count), docOption(inner, 'query') ?? {}, { collation: docOption(inner, 'collation') });
     queryPlanner.winningPlan = { stage: 'COUNT', inputStage: queryPlanner.winningPlan as Document };
     nReturned = 0;
   } else if (name === 'distinct') {
-    queryPlanner = planner(ctx, String(inner.distinct), docOption(inner, 'query') ?? {}, {});
+    queryPlanner = planner(ctx, String(inner.distinct), docOption(inner, 'query') ?? {}, { collation: docOption(inner, 'collation') });
   } else if (name === 'update' || name === 'delete') {
     const list = (inner[name === 'update' ? 'updates' : 'deletes'] as Document[] | undefined) ?? [];
-    queryPlanner = planner(ctx, String(inner[name]), (list[0]?.q as Document | undefined) ?? {}, {});
+    queryPlanner = planner(ctx, String(inner[name]), (list[0]?.q as Document | undefined) ?? {}, { collation: (list[0]?.collation as Document | undefined) ?? docOption(inner, 'collation') });
     queryPlanner.winningPlan = { stage: name.toUpperCase(), inputStage: queryPlanner.winningPlan as Document };
   } else if (name === 'findAndModify') {
-    queryPlanner = planner(ctx, String(inner.findAndModify), docOption(inner, 'query') ?? {}, { sort: docOption(inner, 'sort') });
+    queryPlanner = planner(ctx, String(inner.findAndModify), docOption(inner, 'query') ?? {}, { sort: docOption(inner, 'sort'), collation: docOption(inner, 'collation') });
   } else {
     throw new CommandError(59, 'CommandNotFound', `Explain failed due to unknown command: ${name}`);
   }

@@ -147,7 +147,9 @@ export function aggregateDocs(ctx: CommandContext, pipeline: Document[]): Docume
     return s ? [...s.scan()].map(cloneDoc) : [];
   };
   try {
-    return new Aggregator(stages, { ...mingoOptions, collectionResolver: resolver }).run<Document>(source);
+    const collation = docOption(cmd, 'collation') as CollationSpec | undefined;
+    const options = { ...mingoOptions, collectionResolver: resolver, ...(collation ? { collation } : {}) };
+    return new Aggregator(stages, options).run<Document>(source);
   } catch (err) {
     if (err instanceof CommandError) throw err;
     throw new CommandError(40324, 'Location40324', `Invalid pipeline: ${(err as Error).message}`);
