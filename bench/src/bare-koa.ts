@@ -38,7 +38,7 @@ router.get('/api/v1/portfolio/:id', async (ctx) => {
 });
 router.post('/api/v1/portfolios', async (ctx) => {
   const { name } = JSON.parse(await readBody(ctx.req)) as { name: string };
-  const doc: PortfolioDocument = { _id: new ObjectId(), name, nameLower: name.toLowerCase(), dateCreated: new Date(), version: 1 };
+  const doc: PortfolioDocument = { _id: new ObjectId(), name, dateCreated: new Date(), version: 1 };
   await collection.insertOne(doc);
   ctx.status = 201;
   ctx.body = toJson(doc);

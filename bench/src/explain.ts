@@ -1,6 +1,6 @@
 /** A query plan as the results report it. */
 export interface PlanDescription {
-  /** Stages outermost first, e.g. `LIMIT > FETCH > IXSCAN(nameLower_1_dateCreated_-1__id_-1)`. */
+  /** Stages outermost first, e.g. `LIMIT > FETCH > IXSCAN(name_1_dateCreated_-1__id_-1)`. */
   readonly plan: string;
   /** Whether any stage reads an index (IXSCAN, IDHACK, …). */
   readonly usesIndex: boolean;

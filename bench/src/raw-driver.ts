@@ -35,7 +35,7 @@ async function operation(request: RawRequest): Promise<(i: number) => Promise<un
       const next = createNameSource(`raw ${request.tag}`);
       return (_i) => {
         const name = next();
-        return collection.insertOne({ _id: new ObjectId(), name, nameLower: name.toLowerCase(), dateCreated: new Date(), version: 1 });
+        return collection.insertOne({ _id: new ObjectId(), name, dateCreated: new Date(), version: 1 });
       };
     }
     case 'search': {

@@ -27,7 +27,7 @@ import { renderMarkdown } from './report.js';
 import type { BenchResults, LatencyLevel, MemoryRecord, RunRecord, Scenario, ScenarioRatios, SearchRecord, Variant } from './results.js';
 import { bulkLoad, scenarioLoad, SEARCH_TERM } from './scenarios.js';
 import { growth, median, pairedRatio, rotate, round } from './stats.js';
-import { BENCH_COLLECTION, BENCH_DATABASE, CREATED_PREFIX, SEARCH_LIMIT, SORT_NEWEST, createBenchClient, nameFilter, nameLikeFilter, seedDocuments, seedName } from './workload.js';
+import { BENCH_COLLECTION, BENCH_DATABASE, CREATED_PREFIX, SEARCH_LIMIT, SORT_NEWEST, createBenchClient, nameLikeQuery, nameQuery, seedDocuments, seedName } from './workload.js';
 import { describePlan } from './explain.js';
 
 const distDir = fileURLToPath(new URL('.', import.meta.url));
@@ -92,7 +92,7 @@ log(`placement: ${pinned ? 'servers under test on CPU 1; load generators, MongoD
 const client = createBenchClient(mongo.uri);
 const collection = client.db(BENCH_DATABASE).collection<PortfolioDocument>(BENCH_COLLECTION);
 const cleanCreated = async (): Promise<void> => {
-  await collection.deleteMany({ nameLower: { $regex: `^${CREATED_PREFIX.toLowerCase()}` } });
+  await collection.deleteMany({ name: { $regex: `^${CREATED_PREFIX}`, $options: 'i' } });
 };
 
 const runs: RunRecord[] = [];
@@ -356,13 +356,14 @@ try {
       stored = Math.max(stored, size);
       const probe = Math.min(size - 1, 4242);
       const queries = [
-        { query: 'name_like' as const, term: `fund ${probe}`, filter: nameLikeFilter(`fund ${probe}`) },
-        { query: 'name' as const, term: seedName(probe), filter: nameFilter(seedName(probe)) },
+        { query: 'name_like' as const, term: `fund ${probe}`, search: nameLikeQuery(`fund ${probe}`) },
+        { query: 'name' as const, term: seedName(probe), search: nameQuery(seedName(probe)) },
       ];
       for (const q of queries) {
         const path = `/api/v2/portfolios?${q.query}=${encodeURIComponent(q.term)}&limit=${SEARCH_LIMIT}`;
         const result = await runHttpLoad({ url: service.url, method: 'GET', path: () => path, connections: 10, durationMs: opts.searchMs });
-        const explain = await collection.find(q.filter).sort(SORT_NEWEST).limit(SEARCH_LIMIT).explain('executionStats');
+        const { filter, collation } = q.search;
+        const explain = await collection.find(filter, collation ? { collation } : {}).sort(SORT_NEWEST).limit(SEARCH_LIMIT).explain('executionStats');
         const plan = describePlan(explain);
         records.push({ stored: size, query: q.query, url: path, rate: result.rate, p50: result.p50, p99: result.p99, non2xx: result.non2xx, ...plan });
         log(`search ${q.query.padEnd(9)} at ${size}: ${result.rate}/s p50 ${result.p50} ms p99 ${result.p99} ms; plan ${plan.plan}`);

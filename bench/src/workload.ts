@@ -2,9 +2,9 @@ import {
   DEFAULT_DATABASE_NAME,
   PORTFOLIO_COLLECTION,
   createMongoClient,
-  escapeRegex,
-  normalizeName,
+  portfolioSearchQuery,
   type PortfolioDocument,
+  type MongoSearchQuery,
 } from '@globeco/portfolio-core';
 import { ObjectId, type Filter, type MongoClient } from 'mongodb';
 
@@ -38,19 +38,24 @@ export function seedDocuments(from: number, to: number, now = Date.now()): Portf
   const docs: PortfolioDocument[] = [];
   for (let i = from; i < to; i++) {
     const name = seedName(i);
-    docs.push({ _id: new ObjectId(), name, nameLower: name.toLowerCase(), dateCreated: new Date(now - i * 1000), version: 1 });
+    docs.push({ _id: new ObjectId(), name, dateCreated: new Date(now - i * 1000), version: 1 });
   }
   return docs;
 }
 
-/** The filter the service's store sends for `name_like` (escaped, lower-cased substring). */
+/** The filter the service's store sends for `name_like` (escaped substring, case-insensitive). */
 export function nameLikeFilter(term: string): Filter<PortfolioDocument> {
-  return { nameLower: { $regex: escapeRegex(normalizeName(term)) } };
+  return nameLikeQuery(term).filter;
 }
 
-/** The filter the service's store sends for an exact, case-insensitive `name`. */
-export function nameFilter(name: string): Filter<PortfolioDocument> {
-  return { nameLower: normalizeName(name) };
+/** The query the service's store sends for `name_like` (no collation: a regex cannot use the collated index). */
+export function nameLikeQuery(term: string): MongoSearchQuery {
+  return portfolioSearchQuery({ nameLike: term });
+}
+
+/** The filter and collation the service's store sends for an exact, case-insensitive `name`. */
+export function nameQuery(name: string): MongoSearchQuery {
+  return portfolioSearchQuery({ name });
 }
 
 /** A driver client with exactly the service's production driver options. */

@@ -14,7 +14,6 @@ ENV PNPM_HOME=/pnpm \
 RUN npm install --global --no-fund --no-audit pnpm@12.23.0
 WORKDIR /repo
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
-COPY patches ./patches
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm config set store-dir /pnpm/store && pnpm fetch --frozen-lockfile
 COPY . .

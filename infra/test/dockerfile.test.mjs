@@ -45,7 +45,7 @@ describe.each([
     const root = join(repoDir, '.dockerignore');
     if (existsSync(root)) expect(body(root)).toBe(own);
     for (const pattern of ['**/node_modules', '**/dist', '.git', '**/secrets.env']) expect(own.split('\n')).toContain(pattern);
-    for (const needed of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'patches', 'apps', 'packages']) {
+    for (const needed of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'apps', 'packages']) {
       expect(own.split('\n').some((p) => p === needed || p === `${needed}/`)).toBe(false);
     }
   });

@@ -1,7 +1,7 @@
 // Runs what the images would run, without a container engine: each Dockerfile's build stage is
 // replayed from an empty pnpm store, cache and HOME in a scratch copy of the build context (as a
-// clean builder runs it); the API starts from its pruned install (embedded MongoDB, development
-// profile), answers the Deployment's probe paths and the image HEALTHCHECK, the loadgen Job's
+// clean builder runs it); the API starts from its pruned install (development profile, on testkit's
+// MongoDB: the install itself holds no test database), answers the Deployment's probe paths and the image HEALTHCHECK, the loadgen Job's
 // arguments drive it shard by shard, the merge Job's command merges the reports, and SIGTERM
 // drains the API to exit code 0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +44,11 @@ describe('images, run without Docker', () => {
   let apiLog = '';
 
   let builds;
+  let mongo;
 
   beforeAll(async () => {
+    mongo = await startMongo({ topology: 'replset' });
+    console.log(`[infra] ${formatBackendLine(mongo)}`);
     dir = mkdtempSync(join(tmpdir(), 'globeco-images-'));
     const [apiBuild, loadgenBuild] = await Promise.all([replayBuildStage('Dockerfile'), replayBuildStage('loadgen.Dockerfile')]);
     builds = { api: apiBuild, loadgen: loadgenBuild };
@@ -56,7 +59,7 @@ describe('images, run without Docker', () => {
     port = await freePort();
     api = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
       cwd: join(dir, 'api'),
-      env: { PATH: process.env.PATH, APP_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
+      env: { PATH: process.env.PATH, APP_ENV: 'development', MONGODB_URI: mongo.uri, HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     api.stdout.on('data', (d) => (apiLog += d));
@@ -75,6 +78,7 @@ describe('images, run without Docker', () => {
       await apiExit;
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
+    await mongo?.stop();
   });
 
   it('installs the pnpm the repository pins, the one that replayed the build', () => {
@@ -98,15 +102,41 @@ describe('images, run without Docker', () => {
     }
   });
 
-  it('ships the patched MongoDB driver (patches/mongodb@7.9.1.patch) in the API install', () => {
-    // Without the patch an operation on a connection dropped during a compressed write hangs forever.
-    const patch = readFileSync(join(repoDir, 'patches', 'mongodb@7.9.1.patch'), 'utf8');
-    const marker = /^\+\s*(\/\/ The socket may have closed while the command was being compressed.*)$/m.exec(patch)?.[1];
-    expect(marker).toBeDefined();
-    // The driver the service uses is the one @globeco/portfolio-core resolves.
-    const core = createRequire(join(dir, 'api', 'node_modules', '@globeco', 'portfolio-core', 'package.json'));
-    const driver = core.resolve('mongodb');
-    expect(readFileSync(join(dirname(driver), 'cmap', 'connection.js'), 'utf8')).toContain(marker);
+  it('holds no test database in the API install: no testkit, mingo or mongodb-memory-server anywhere', () => {
+    const testOnly = ['@globeco/testkit', 'mingo', 'mongodb-memory-server', 'mongodb-memory-server-core'];
+    const modules = join(dir, 'api', 'node_modules');
+    // Every package of the install: top-level links and pnpm's virtual store (.pnpm/<name>@<version>/node_modules/<name>).
+    const names = new Set();
+    const addDir = (base) => {
+      for (const n of readdirSync(base)) {
+        if (n === '.pnpm' || n === '.bin' || n.startsWith('.')) continue;
+        if (n.startsWith('@')) for (const m of readdirSync(join(base, n))) names.add(`${n}/${m}`);
+        else names.add(n);
+      }
+    };
+    addDir(modules);
+    const store = join(modules, '.pnpm');
+    if (existsSync(store)) for (const entry of readdirSync(store)) if (existsSync(join(store, entry, 'node_modules'))) addDir(join(store, entry, 'node_modules'));
+    expect(names.has('@globeco/portfolio-core')).toBe(true);
+    expect(testOnly.filter((n) => names.has(n))).toStrictEqual([]);
+    // Nor bundled into the API's own code.
+    const bundled = readdirSync(join(dir, 'api', 'dist')).filter((f) => f.endsWith('.js') && /mingo|mongodb-memory-server|createWireServer/.test(readFileSync(join(dir, 'api', 'dist', f), 'utf8')));
+    expect(bundled).toStrictEqual([]);
+  });
+
+  it('stops at start-up with a clear message when the development profile has no MONGODB_URI (no embedded MongoDB here)', async () => {
+    const env = { PATH: process.env.PATH, APP_ENV: 'development', HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' };
+    const run = await exec(process.execPath, ['dist/main.js'], { cwd: join(dir, 'api'), env, timeoutMs: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stdout + run.stderr).toContain('MONGODB_URI is not set and this install has no embedded MongoDB');
+  });
+
+  it('ships the dropped-connection guard of @globeco/portfolio-core with the registry\'s driver', () => {
+    // Without it an operation on a connection dropped during a compressed write hangs forever (mongodb 7.9.1).
+    const coreDir = join(dir, 'api', 'node_modules', '@globeco', 'portfolio-core');
+    const core = createRequire(join(coreDir, 'package.json'));
+    expect(readFileSync(join(coreDir, 'dist', 'index.js'), 'utf8')).toContain('guardDroppedConnections');
+    expect(existsSync(join(dirname(core.resolve('mongodb')), 'cmap', 'connection.js'))).toBe(true);
   });
 
   it('answers the Deployment\'s three probe paths from the pruned install', async () => {

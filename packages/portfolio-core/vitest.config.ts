@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'package',
           include: ['test/pack.test.ts'],
-          testTimeout: 180_000,
+          testTimeout: 240_000,
         },
       },
     ],

@@ -33,7 +33,7 @@ describe.each([
     portfolios = mongo.db(api.database).collection('portfolio');
     // A constraint only the database knows: dateCreated must be unique; one document holds BLOCKED_DATE.
     await portfolios.createIndex({ dateCreated: 1 }, { unique: true, name: 'reliability_unique_dateCreated' });
-    await portfolios.insertOne({ name: 'blocker', nameLower: 'blocker', dateCreated: BLOCKED_DATE, version: 1 });
+    await portfolios.insertOne({ name: 'blocker', dateCreated: BLOCKED_DATE, version: 1 });
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ const DROP_EVERY_MS = 300;
 describe.each([
   { compressors: 'none' },
   // As shipped: zlib is what this backend negotiates, the compressor whose asynchronous compression
-  // once let an operation hang on a connection dropped mid-write (patches/mongodb@7.9.1.patch).
+  // once let an operation hang on a connection dropped mid-write (guarded by portfolio-core's guardDroppedConnections).
   { compressors: 'zstd,snappy,zlib' },
 ])('MONGODB_COMPRESSORS=$compressors', ({ compressors }) => {
 const setup = useApiBehindProxy(

@@ -143,7 +143,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'MONGODB_URI',
     accepted: 'mongodb:// or mongodb+srv:// URI',
-    meaning: 'MongoDB to use; unset starts an embedded MongoDB (refused in production).',
+    meaning: 'MongoDB to use; unset starts an embedded MongoDB in development and test (a development dependency; refused in staging and production).',
     defaults: undefined,
     schema: mongoUri,
   },

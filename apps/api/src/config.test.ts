@@ -98,6 +98,7 @@ describe('bad values stop start-up with one line naming the variable and the acc
     [{ KEEP_ALIVE_TIMEOUT_MS: '70000' }, 'Invalid HEADERS_TIMEOUT_MS=66000: expected more than KEEP_ALIVE_TIMEOUT_MS (70000)'],
     [{ CORS_ORIGINS: 'not a url' }, 'Invalid CORS_ORIGINS="not a url": expected comma-separated origins (https://a.example,http://b:3000) or *'],
     [{ APP_ENV: 'production' }, 'Missing MONGODB_URI: expected a mongodb:// or mongodb+srv:// URI (required when APP_ENV=production)'],
+    [{ APP_ENV: 'staging' }, 'Missing MONGODB_URI: expected a mongodb:// or mongodb+srv:// URI (required when APP_ENV=staging)'],
   ])('%j', (env, message) => {
     const line = errorOf(env);
     expect(line).toBe(message);

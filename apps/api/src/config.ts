@@ -118,8 +118,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     );
   }
   const uri = read<string | undefined>('MONGODB_URI');
-  if (uri === undefined && appEnv === 'production') {
-    throw new ConfigError('Missing MONGODB_URI: expected a mongodb:// or mongodb+srv:// URI (required when APP_ENV=production)');
+  if (uri === undefined && (appEnv === 'production' || appEnv === 'staging')) {
+    throw new ConfigError(`Missing MONGODB_URI: expected a mongodb:// or mongodb+srv:// URI (required when APP_ENV=${appEnv})`);
   }
   const attributes = read<string[]>('OTEL_RESOURCE_ATTRIBUTES').map((pair) => {
     const at = pair.indexOf('=');

@@ -1,4 +1,5 @@
 import type { MongoPortfolioStore } from '@globeco/portfolio-core';
+import type { startMongo } from '@globeco/testkit';
 import { createApp } from './app.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
@@ -19,9 +20,22 @@ interface MongoTarget {
   stop(): Promise<void>;
 }
 
+/** The development-only embedded MongoDB; a clear start-up error where the install lacks it. */
+async function loadEmbeddedMongo(): Promise<{ startMongo: typeof startMongo }> {
+  try {
+    return await import('@globeco/testkit');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'MONGODB_URI is not set and this install has no embedded MongoDB (@globeco/testkit is a development dependency, absent from production installs): set MONGODB_URI',
+      { cause: error },
+    );
+  }
+}
+
 async function resolveMongo(config: AppConfig, obs: Observability): Promise<MongoTarget> {
   if (config.mongo.uri !== undefined) return { uri: config.mongo.uri, stop: () => Promise.resolve() };
-  const { startMongo } = await import('@globeco/testkit');
+  const { startMongo } = await loadEmbeddedMongo();
   // An empty env: the configuration above is the only source of settings.
   const mongo = await startMongo({ topology: 'replset', env: {} });
   obs.logger.info({ uri: mongo.uri, backend: mongo.backend }, `embedded MongoDB started (${mongo.backend}) at ${mongo.uri}`);

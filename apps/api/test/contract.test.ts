@@ -63,13 +63,27 @@ describe('v1', () => {
     expect(c.dateCreated).toMatch(ISO_MS_Z);
   });
 
+  it('finds a portfolio another program wrote to the collection by exact and partial search at once, and by its new name once renamed', async () => {
+    const raw = t.stack.store.collection;
+    const dateCreated = new Date('2024-03-01T00:00:00.000Z');
+    const { insertedId } = await raw.insertOne({ name: 'Legacy Alpha Fund', dateCreated, version: 1 } as Parameters<typeof raw.insertOne>[0]);
+    const names = async (query: string): Promise<string[]> =>
+      ((await t.http.get(`/api/v2/portfolios?${query}`).expect(200)).body as { portfolios: { name: string }[] }).portfolios.map((p) => p.name);
+    expect(await names('name=legacy%20alpha%20fund')).toStrictEqual(['Legacy Alpha Fund']);
+    expect(await names('name_like=alpha')).toStrictEqual(['Legacy Alpha Fund']);
+    await raw.updateOne({ _id: insertedId }, { $set: { name: 'Legacy Omega Fund' } });
+    expect(await names('name=legacy%20alpha%20fund')).toStrictEqual([]);
+    expect(await names('name=LEGACY%20OMEGA%20FUND')).toStrictEqual(['Legacy Omega Fund']);
+    expect(await names('name_like=omega')).toStrictEqual(['Legacy Omega Fund']);
+  });
+
   it('POST ignores a client portfolioId/_id and unknown fields, and stores none of them', async () => {
     const created = await create({ name: 'X', portfolioId: 'aaaaaaaaaaaaaaaaaaaaaaaa', _id: 'bbbbbbbbbbbbbbbbbbbbbbbb', owner: 'eve' });
     expect(created.portfolioId).not.toBe('aaaaaaaaaaaaaaaaaaaaaaaa');
     expect(created.portfolioId).not.toBe('bbbbbbbbbbbbbbbbbbbbbbbb');
     const stored = await t.stack.store.collection.find({}).toArray();
     expect(stored).toHaveLength(1);
-    expect(Object.keys(stored[0] ?? {}).sort()).toStrictEqual(['_id', 'dateCreated', 'name', 'nameLower', 'version']);
+    expect(Object.keys(stored[0] ?? {}).sort()).toStrictEqual(['_id', 'dateCreated', 'name', 'version']);
     const got = await t.http.get(`/api/v1/portfolio/${created.portfolioId}`).expect(200);
     expect(got.body).toStrictEqual(created);
   });

@@ -11,6 +11,7 @@ import {
   type UnavailableError,
   type TimeoutError,
   type InternalError,
+  type BulkCompensationError,
   type PortfolioErrorCode,
 } from './errors.js';
 
@@ -77,12 +78,18 @@ export function isInternalError(error: unknown): error is InternalError {
   return hasCode(error, 'INTERNAL');
 }
 
+/** Whether `error` is a {@link BulkCompensationError}. */
+export function isBulkCompensationError(error: unknown): error is BulkCompensationError {
+  return hasCode(error, 'BULK_COMPENSATION_FAILED');
+}
+
 /** Whether `error` is a domain outcome (bad input, missing, conflict) rather than an infrastructure failure. */
 export function isDomainError(error: unknown): boolean {
   return (
     isPortfolioError(error) &&
     error.code !== 'UNAVAILABLE' &&
     error.code !== 'TIMEOUT' &&
-    error.code !== 'INTERNAL'
+    error.code !== 'INTERNAL' &&
+    error.code !== 'BULK_COMPENSATION_FAILED'
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AlreadyExistsError, BatchTooLargeError, DuplicateInBatchError, ERROR_CODES, EmptyBatchError, InternalError, NotFoundError, TimeoutError, UnavailableError, ValidationError, VersionConflictError } from './errors.js';
-import { isAlreadyExistsError, isBatchTooLargeError, isDomainError, isDuplicateInBatchError, isEmptyBatchError, isInternalError, isNotFoundError, isPortfolioError, isTimeoutError, isUnavailableError, isValidationError, isVersionConflictError } from './error-guards.js';
+import { AlreadyExistsError, BatchTooLargeError, DuplicateInBatchError, ERROR_CODES, EmptyBatchError, InternalError, BulkCompensationError, NotFoundError, TimeoutError, UnavailableError, ValidationError, VersionConflictError } from './errors.js';
+import { isAlreadyExistsError, isBatchTooLargeError, isBulkCompensationError, isDomainError, isDuplicateInBatchError, isEmptyBatchError, isInternalError, isNotFoundError, isPortfolioError, isTimeoutError, isUnavailableError, isValidationError, isVersionConflictError } from './error-guards.js';
 
 const samples = [
   [new ValidationError([{ path: ['name'], message: 'bad', type: 'missing' }]), isValidationError],
@@ -13,6 +13,7 @@ const samples = [
   [new UnavailableError('circuit-open', 1500), isUnavailableError],
   [new TimeoutError('findById', 5000), isTimeoutError],
   [new InternalError(), isInternalError],
+  [new BulkCompensationError(['65a1b2c3d4e5f6a7b8c9d0e1'], new Error('insert'), new Error('delete')), isBulkCompensationError],
 ] as const;
 
 describe('error catalogue', () => {

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   'TIMEOUT',
   'INTERNAL',
+  'BULK_COMPENSATION_FAILED',
 ] as const;
 
 /** A stable error code from {@link ERROR_CODES}. */
@@ -226,5 +227,27 @@ export class InternalError extends PortfolioError {
   /** Creates the error wrapping `cause`. */
   constructor(message = 'Internal error', options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/**
+ * A compensating delete of a failed standalone bulk insert kept failing within its bound: the listed
+ * documents of the rejected batch may still be stored (`cause` is the insert's own failure).
+ */
+export class BulkCompensationError extends PortfolioError {
+  readonly code = 'BULK_COMPENSATION_FAILED' as const;
+  /** Hex ids of the batch whose removal could not be confirmed. */
+  readonly remainingIds: readonly string[];
+  /** The last failure of the compensating delete. */
+  readonly deleteError: unknown;
+
+  /** Creates the error for the ids still possibly stored after `insertError` and the failed `deleteError`. */
+  constructor(remainingIds: readonly string[], insertError: unknown, deleteError: unknown) {
+    super(
+      `Bulk insert failed and ${remainingIds.length} of its documents could not be removed again: ${remainingIds.join(', ')}`,
+      { cause: insertError },
+    );
+    this.remainingIds = remainingIds;
+    this.deleteError = deleteError;
   }
 }

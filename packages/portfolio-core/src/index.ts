@@ -13,6 +13,7 @@ export {
   UnavailableError,
   TimeoutError,
   InternalError,
+  BulkCompensationError,
 } from './errors.js';
 export {
   isPortfolioError,
@@ -26,6 +27,7 @@ export {
   isUnavailableError,
   isTimeoutError,
   isInternalError,
+  isBulkCompensationError,
   isDomainError,
 } from './error-guards.js';
 export type {
@@ -124,9 +126,13 @@ export {
   DEFAULT_DATABASE_NAME,
 } from './store/mongo-client.js';
 export type { MongoConnectionOptions, CompressorName, CompressorSupport } from './store/mongo-client.js';
-export { BulkCompensationError, createMongoPortfolioStore, PORTFOLIO_COLLECTION, PORTFOLIO_INDEXES } from './store/mongo-store.js';
-export type { MongoPortfolioStore, MongoPortfolioStoreOptions, PortfolioDocument } from './store/mongo-store.js';
-export { escapeRegex } from './store/escape-regex.js';
+export { guardDroppedConnections } from './store/dropped-connection-guard.js';
+export { createMongoPortfolioStore, portfolioSearchQuery, PORTFOLIO_INDEXES } from './store/mongo-store.js';
+export type { MongoPortfolioStore, MongoPortfolioStoreOptions, MongoSearchQuery } from './store/mongo-store.js';
+export { NAME_COLLATION, PORTFOLIO_COLLECTION, newPortfolioIds } from './store/portfolio-document.js';
+export type { PortfolioDocument } from './store/portfolio-document.js';
+export { dropLegacyNameLower, LEGACY_NAME_LOWER_INDEX } from './store/legacy-name-lower.js';
+export type { DropLegacyNameLowerResult } from './store/legacy-name-lower.js';
 
 export { createPortfolioService, LIST_BATCH_SIZE } from './service/portfolio-service.js';
 export type { PortfolioService, PortfolioServiceOptions, CreateManyOptions } from './service/portfolio-service.js';

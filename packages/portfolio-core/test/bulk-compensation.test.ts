@@ -3,7 +3,8 @@ import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
 import type { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMongoClient } from '../src/store/mongo-client.js';
-import { BulkCompensationError, createMongoPortfolioStore, type MongoPortfolioStore } from '../src/store/mongo-store.js';
+import { BulkCompensationError } from '../src/errors.js';
+import { createMongoPortfolioStore, type MongoPortfolioStore } from '../src/store/mongo-store.js';
 import { topologies } from './mongo-fixture.js';
 
 const standalone = topologies()[1]!;

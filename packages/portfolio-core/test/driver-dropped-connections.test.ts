@@ -1,7 +1,7 @@
 // The MongoDB driver must fail, not hang, an operation whose connection drops while the command
 // is being compressed or written (mongodb 7.9.0 and 7.9.1 await a 'drain' that a destroyed socket never
-// emits; patches/mongodb@7.9.1.patch at the repository root fixes it). Checked with zlib, the
-// compressor this backend negotiates, and without compression.
+// emits; the package's guardDroppedConnections, applied by createMongoClient, fixes it on the
+// unpatched driver). Checked with zlib, the compressor this backend negotiates, and without compression.
 import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
 import type {} from '@globeco/testkit/vitest-setup';
 import type { MongoClient } from 'mongodb';

@@ -1,5 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startFaultProxy, startMongo } from '@globeco/testkit';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,12 +36,43 @@ const service: PortfolioService = createPortfolioService({ store: new InMemoryPo
 export const created: Promise<Portfolio> = service.create({ name: 'typed' });
 `;
 
+// The dropped-connection regression (test/driver-dropped-connections.test.ts) as a user of the
+// package runs it: on the registry's mongodb, without this repository's workspace. Writers insert
+// for a while through the given URI (a fault proxy the test drops connections of), then report
+// whether every operation settled.
+const DROPPED_WRITES = `
+import { createMongoClient, guardDroppedConnections } from '@globeco/portfolio-core';
+const [uri, runMs] = process.argv.slice(2);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const client = createMongoClient({ uri, compressors: ['zlib'], maxPoolSize: 10, serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 });
+const writes = client.db('pack_dropped_writes').collection('writes');
+await writes.insertOne({ writer: -1 });
+let stop = false;
+let pending = 0;
+const outcomes = { ok: 0, failed: 0 };
+const writers = Array.from({ length: 8 }, async (_, writer) => {
+  for (let n = 0; !stop && n < 100000; n++) {
+    pending++;
+    try { await writes.insertOne({ writer, n, pad: 'x'.repeat(4000) }); outcomes.ok++; }
+    catch { outcomes.failed++; await sleep(5); }
+    finally { pending--; }
+  }
+});
+await sleep(Number(runMs));
+stop = true;
+const settled = await Promise.race([Promise.all(writers).then(() => true), sleep(5000).then(() => false)]);
+console.log(JSON.stringify({ guarded: guardDroppedConnections(), settled, pending, wrote: outcomes.ok > 0, failed: outcomes.failed > 0 }));
+if (settled) await client.db('pack_dropped_writes').dropDatabase().catch(() => undefined);
+await client.close(true);
+process.exit(0);
+`;
+
 describe('published package', () => {
   afterAll(() => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('packs, installs from the tarball outside the workspace and works there', () => {
+  it('packs, installs from the tarball outside the workspace and works there', async () => {
     if (!existsSync(join(packageDir, 'dist', 'index.js'))) run('pnpm', ['run', 'build'], packageDir);
     run('pnpm', ['pack', '--pack-destination', scratch], packageDir);
     const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
@@ -68,7 +101,7 @@ describe('published package', () => {
     expect(output).toStrictEqual({
       found: { portfolioId: 24, name: 'Packed', dateCreated: '2024-01-15T10:30:00.000Z', version: 1 },
       missing: true,
-      codes: 10,
+      codes: 11,
       schema: 'object',
     });
 
@@ -91,5 +124,29 @@ describe('published package', () => {
       }),
     );
     run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
-  }, 180_000);
+
+    // The registry's driver is the unpatched one (this repository patches nothing); the package's
+    // own guard is what keeps an operation on a dropped connection from hanging.
+    const consumerRequire = createRequire(join(project, 'node_modules', '@globeco', 'portfolio-core', 'package.json'));
+    const driverDir = dirname(consumerRequire.resolve('mongodb'));
+    expect(driverDir.startsWith(project)).toBe(true);
+    expect(readFileSync(join(driverDir, 'cmap', 'connection.js'), 'utf8')).not.toContain("this.socket.once('close'");
+    writeFileSync(join(project, 'dropped-writes.mjs'), DROPPED_WRITES);
+    const mongo = await startMongo({ topology: 'replset' });
+    const proxy = await startFaultProxy(mongo.uri);
+    try {
+      const child = promisify(execFile)(process.execPath, ['dropped-writes.mjs', proxy.uri, '2500'], { cwd: project, timeout: 60_000 });
+      for (let i = 0; i < 100 && proxy.accepted === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        proxy.dropConnections();
+      }
+      const { stdout } = await child;
+      expect(JSON.parse(stdout) as unknown).toStrictEqual({ guarded: true, settled: true, pending: 0, wrote: true, failed: true });
+      expect(proxy.accepted).toBeGreaterThan(10);
+    } finally {
+      await proxy.stop();
+      await mongo.stop();
+    }
+  }, 240_000);
 });

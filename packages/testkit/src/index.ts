@@ -6,3 +6,5 @@ export { createWireServer } from './wire/server.js';
 export type { WireServer, WireServerOptions } from './wire/server.js';
 export type { Topology } from './wire/context.js';
 export { answersOk, freePort } from './net.js';
+export { summarizePlan } from './plan-summary.js';
+export type { PlanSummary } from './plan-summary.js';

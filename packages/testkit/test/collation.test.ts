@@ -1,29 +1,14 @@
 // Collation as mongod implements it: on indexes (listed, honoured by unique indexes, chosen by the
 // planner only for queries with the same collation) and on every read and write command. Runs
 // against real mongod too when MONGODB_URI is set.
-import type { Document } from 'mongodb';
+import type { CollationOptions, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { failure, useFreshCollection } from './helpers.js';
+import { summarizePlan as planOf } from '../src/plan-summary.js';
 
 const t = useFreshCollection('coll');
 const ci = { locale: 'en', strength: 2 };
 
-/** Stage names and index names anywhere in an explain reply's winning plan (mongod nests them differently by version). */
-function planOf(explain: Document): { stages: string[]; indexes: string[] } {
-  const stages: string[] = [];
-  const indexes: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const n = node as Document;
-      if (typeof n.stage === 'string') stages.push(n.stage);
-      if (typeof n.indexName === 'string') indexes.push(n.indexName);
-      for (const [k, v] of Object.entries(n)) if (k !== 'rejectedPlans') walk(v);
-    }
-  };
-  walk((explain.queryPlanner as Document).winningPlan);
-  return { stages, indexes };
-}
 
 async function seed(): Promise<void> {
   await t.coll.insertMany([
@@ -38,7 +23,7 @@ async function seed(): Promise<void> {
 describe('collation on queries', () => {
   it('find, count and aggregate match strings case-insensitively at strength 2, only when asked', async () => {
     await seed();
-    const ns = async (filter: Document, collation?: Document): Promise<number[]> =>
+    const ns = async (filter: Document, collation?: CollationOptions): Promise<number[]> =>
       (await t.coll.find(filter, collation ? { collation } : {}).sort({ n: 1 }).toArray()).map((d) => d.n as number);
     expect(await ns({ name: 'ALPHA' }, ci)).toStrictEqual([1, 2]);
     expect(await ns({ name: 'ALPHA' })).toStrictEqual([]);
@@ -63,7 +48,7 @@ describe('collation on queries', () => {
 
   it('sorts by the collated key', async () => {
     await t.coll.insertMany([{ name: 'b', n: 1 }, { name: 'C', n: 2 }, { name: 'a', n: 3 }, { name: 'B', n: 4 }]);
-    const names = async (collation?: Document): Promise<string[]> =>
+    const names = async (collation?: CollationOptions): Promise<string[]> =>
       (await t.coll.find({}, collation ? { collation } : {}).sort({ name: 1, n: 1 }).toArray()).map((d) => d.name as string);
     expect(await names(ci)).toStrictEqual(['a', 'b', 'B', 'C']);
     expect(await names()).toStrictEqual(['B', 'C', 'a', 'b']);
@@ -84,7 +69,7 @@ describe('collation on queries', () => {
 describe('collation on indexes', () => {
   it('listIndexes returns the index collation with its options filled in', async () => {
     await t.coll.createIndex({ name: 1 }, { name: 'name_ci', collation: ci });
-    const indexes = await t.coll.listIndexes().toArray();
+    const indexes = (await t.coll.listIndexes().toArray()) as Document[];
     const named = indexes.find((i) => i.name === 'name_ci');
     expect(named?.key).toStrictEqual({ name: 1 });
     expect(named?.collation).toMatchObject({ locale: 'en', strength: 2, caseLevel: false, caseFirst: 'off', numericOrdering: false });
@@ -92,7 +77,7 @@ describe('collation on indexes', () => {
     // Creating it again is a no-op; the same key with another collation is another index.
     await t.coll.createIndex({ name: 1 }, { name: 'name_ci', collation: ci });
     await t.coll.createIndex({ name: 1 }, { name: 'name_binary' });
-    expect((await t.coll.listIndexes().toArray()).map((i) => i.name as string).sort()).toStrictEqual(['_id_', 'name_binary', 'name_ci']);
+    expect(((await t.coll.listIndexes().toArray()) as Document[]).map((i) => i.name as string).sort()).toStrictEqual(['_id_', 'name_binary', 'name_ci']);
   });
 
   it('a unique index with a strength-2 collation rejects names differing only in case (E11000)', async () => {

@@ -1,6 +1,7 @@
 import {
   AlreadyExistsError,
   BatchTooLargeError,
+  BulkCompensationError,
   DuplicateInBatchError,
   ERROR_CODES,
   EmptyBatchError,
@@ -30,6 +31,7 @@ const samples: Record<(typeof ERROR_CODES)[number], PortfolioError> = {
   UNAVAILABLE: new UnavailableError('circuit-open', 12_300),
   TIMEOUT: new TimeoutError('findById', 5000),
   INTERNAL: new InternalError('secret detail'),
+  BULK_COMPENSATION_FAILED: new BulkCompensationError(['65a1b2c3d4e5f6a7b8c9d0e1'], new Error('insert'), new Error('delete')),
 };
 
 describe('error mapping', () => {
@@ -58,6 +60,7 @@ describe('error mapping', () => {
     ],
     ['v1', 'TIMEOUT', { status: 503, detail: 'Service temporarily unavailable: database operation timed out', headers: { 'Retry-After': '1' } }],
     ['v1', 'INTERNAL', { status: 500, detail: 'Internal server error' }],
+    ['v2', 'BULK_COMPENSATION_FAILED', { status: 500, detail: 'Internal server error' }],
   ] as const)('%s %s', (surface, code, problem) => {
     expect(toProblem(samples[code], surface as Surface, ctx)).toStrictEqual(problem);
   });

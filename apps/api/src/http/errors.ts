@@ -7,6 +7,7 @@ import {
   type DuplicateInBatchError,
   type EmptyBatchError,
   type InternalError,
+  type BulkCompensationError,
   type NotFoundError,
   type PortfolioErrorCode,
   type TimeoutError,
@@ -82,6 +83,7 @@ interface ErrorByCode {
   UNAVAILABLE: UnavailableError;
   TIMEOUT: TimeoutError;
   INTERNAL: InternalError;
+  BULK_COMPENSATION_FAILED: BulkCompensationError;
 }
 
 /**
@@ -118,6 +120,8 @@ export const ERROR_STATUS_MAP: {
     headers: { 'Retry-After': '1' },
   }),
   INTERNAL: () => ({ status: 500, detail: 'Internal server error' }),
+  // Part of a rejected batch may still be stored: a server-side failure, its ids are for the log only.
+  BULK_COMPENSATION_FAILED: () => ({ status: 500, detail: 'Internal server error' }),
 };
 
 /** HTTP answer of a body that could not be read as JSON, per surface. */

@@ -51,14 +51,23 @@ const SOCKET_CODES = new Set([
 /** How deep `cause` / wrapped driver errors are followed. */
 const MAX_DEPTH = 5;
 
+/** Whether a driver error carries the label (e.g. `UnknownTransactionCommitResult`). */
+export function hasErrorLabel(error: unknown, label: string): boolean {
+  const labelled = error as { hasErrorLabel?: (name: string) => boolean } | null;
+  return typeof labelled?.hasErrorLabel === 'function' && labelled.hasErrorLabel(label) === true;
+}
+
+/** Whether an error's own `code` is `code` (a server error number or a Node.js socket code). */
+export function hasErrorCode(error: unknown, code: number | string): boolean {
+  return (error as { code?: unknown } | null)?.code === code;
+}
+
 function isTransientItself(error: Error): boolean {
   if (TRANSIENT_CLASSES.some((type) => error instanceof type) || TRANSIENT_NAMES.has(error.name)) return true;
-  const e = error as { hasErrorLabel?: (label: string) => boolean; code?: unknown };
-  if (typeof e.hasErrorLabel === 'function' && TRANSIENT_LABELS.some((label) => e.hasErrorLabel?.(label) === true)) {
-    return true;
-  }
-  if (typeof e.code === 'number') return TRANSIENT_CODES.has(e.code);
-  return typeof e.code === 'string' && SOCKET_CODES.has(e.code);
+  if (TRANSIENT_LABELS.some((label) => hasErrorLabel(error, label))) return true;
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'number') return TRANSIENT_CODES.has(code);
+  return typeof code === 'string' && SOCKET_CODES.has(code);
 }
 
 /** The error an error wraps: its `cause`, or the driver error a `MongoBulkWriteError` was built from. */

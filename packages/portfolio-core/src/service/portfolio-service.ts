@@ -12,6 +12,7 @@ import {
 } from '../errors.js';
 import { parseOrThrow, registerNameRequirement } from '../portfolio/issues.js';
 import { createPagination } from '../portfolio/pagination.js';
+import { newPortfolioIds } from '../store/portfolio-document.js';
 import { BULK_MAX_ITEMS, NAME_RULE_MESSAGE, OBJECT_ID_PATTERN, normalizeName } from '../portfolio/rules.js';
 import { DateOrDateTimeSchema, VersionSchema, buildPortfolioSchemas } from '../portfolio/schemas.js';
 import type { NewPortfolio, Portfolio, PortfolioPage } from '../portfolio/types.js';
@@ -227,7 +228,14 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
         const existing = await policy.execute('findExistingNames', 'read', () => store.findExistingNames(names));
         if (existing.length > 0) throw new AlreadyExistsError(existing);
       }
-      return policy.execute('insertMany', 'bulk', (signal) => store.insertMany(items, signal ? { signal } : {}));
+      // The ids are drawn once per batch: every attempt stores the same documents, so a retry finds
+      // an earlier attempt that committed after all instead of storing the batch twice.
+      const ids = newPortfolioIds(items.length);
+      let attempts = 0;
+      return policy.execute('insertMany', 'bulk', (signal) => {
+        const retry = attempts++ > 0;
+        return store.insertMany(items, signal ? { signal, ids, retry } : { ids, retry });
+      });
     },
 
     async ping() {

@@ -129,7 +129,7 @@ export class InMemoryPortfolioStore implements PortfolioStore {
       portfolios.forEach((portfolio, index) => {
         if (fault && (fault.atIndex ?? 0) === index) throw fault.error;
         const stored: Portfolio = {
-          portfolioId: new ObjectId().toHexString(),
+          portfolioId: options.ids?.[index]?.toLowerCase() ?? new ObjectId().toHexString(),
           name: portfolio.name,
           dateCreated: new Date(portfolio.dateCreated.getTime()),
           version: portfolio.version,

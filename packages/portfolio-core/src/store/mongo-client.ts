@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { MongoClient, ReadPreference, type MongoClientOptions as DriverOptions, type W } from 'mongodb';
+import { guardDroppedConnections } from './dropped-connection-guard.js';
 
 /** Wire compressors the MongoDB driver knows. */
 export type CompressorName = 'zstd' | 'zlib' | 'snappy';
@@ -113,8 +114,10 @@ export function toDriverOptions(options: MongoConnectionOptions): DriverOptions 
 
 /**
  * Creates a (not yet connected) MongoDB client from plain options; call `connect()` or let the
- * first operation connect it.
+ * first operation connect it. The driver's connections fail an operation whose connection closes
+ * mid-write instead of hanging (see {@link guardDroppedConnections}).
  */
 export function createMongoClient(options: MongoConnectionOptions): MongoClient {
+  guardDroppedConnections();
   return new MongoClient(options.uri, toDriverOptions(options));
 }

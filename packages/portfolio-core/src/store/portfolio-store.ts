@@ -28,6 +28,18 @@ export interface InsertManyOptions {
    * sent the signal is ignored and the call settles with the real outcome.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Ids (hex) for the batch's documents, in input order, generated once per batch by the caller
+   * (see `newPortfolioIds`). A store that commits atomically stores the batch under them; one that
+   * undoes by deleting (compensation) draws fresh ids per attempt instead, so a late undo never
+   * removes a retry's documents.
+   */
+  readonly ids?: readonly string[];
+  /**
+   * True when this call repeats an earlier attempt with the same `ids`: the store then first looks
+   * for that attempt's batch, which may have committed after its caller stopped waiting.
+   */
+  readonly retry?: boolean;
 }
 
 /** The whole collection read in batches from one cursor (see {@link PortfolioStore.streamAll}). */
@@ -60,8 +72,9 @@ export interface PortfolioStore {
   /**
    * Inserts all portfolios or none: when it throws, nothing of the batch remains (a store that cannot
    * confirm that says so in its error). When `signal` is aborted before the batch is committed, the
-   * batch is undone and the call rejects. Calling again with the same array after a failure is a
-   * retry: a store may recognise an earlier attempt that committed after all and return it.
+   * batch is undone and the call rejects. Calling again with the same `ids` and `retry: true` after
+   * a failure is a retry: a store may recognise an earlier attempt that committed after all and
+   * return it.
    * @returns the stored portfolios in input order
    */
   insertMany(portfolios: readonly NewPortfolio[], options?: InsertManyOptions): Promise<Portfolio[]>;
