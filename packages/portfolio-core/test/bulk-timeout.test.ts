@@ -43,7 +43,14 @@ describe.each(topologies())('bulk insert that times out and is retried ($name)',
 
     // The late first attempt undoes itself (abort or compensating delete); wait for that, bounded.
     for (let i = 0; i < 50 && undo.length === 0; i += 1) await sleep(100);
-    expect(undo).toStrictEqual([strategy === 'transaction' ? 'abortTransaction' : 'delete']);
+    if (strategy === 'transaction') {
+      // The retry may also meet the first attempt's transaction still holding the ids (WriteConflict)
+      // and abort its own try before trying again: aborts only, at least the first attempt's.
+      expect(undo.length).toBeGreaterThan(0);
+      expect([...new Set(undo)]).toStrictEqual(['abortTransaction']);
+    } else {
+      expect(undo).toStrictEqual(['delete']);
+    }
     const stored = await store.findAll();
     expect(stored.map((p) => p.portfolioId).sort()).toStrictEqual(created.map((p) => p.portfolioId).sort());
   });

@@ -1,13 +1,24 @@
 import * as v from 'valibot';
 import { ValidationError, type ValidationIssue, type ValidationIssueType } from '../errors.js';
-import { NAME_MAX_LENGTH, NAME_PATTERN, OBJECT_ID_PATTERN, DATE_TIME_PATTERN } from './rules.js';
+import { NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE_MESSAGE, OBJECT_ID_PATTERN, DATE_TIME_PATTERN } from './rules.js';
 
-/** Requirements (regexes or predicates) whose failure means "breaks the name rule". */
-const nameRequirements = new WeakSet<object>([NAME_PATTERN]);
+/** The `expected` of an issue raised by {@link nameRuleCheck}: what marks it as "breaks the name rule". */
+export const NAME_RULE_EXPECTATION = 'a portfolio name';
 
-/** Marks a requirement (e.g. a cached predicate) as a name-rule check for issue classification. */
-export function registerNameRequirement(requirement: object): void {
-  nameRequirements.add(requirement);
+/**
+ * A valibot action checking the name rule with `isValid` (e.g. a cached predicate). Its issues say
+ * so in their own data (`expected`), so they classify as name-rule issues whatever function made
+ * them; nothing is registered anywhere.
+ */
+export function nameRuleCheck(isValid: (raw: string) => boolean): v.RawCheckAction<string> {
+  return v.rawCheck<string>(({ dataset, addIssue }) => {
+    if (dataset.typed && !isValid(dataset.value)) addIssue({ message: NAME_RULE_MESSAGE, expected: NAME_RULE_EXPECTATION });
+  });
+}
+
+/** Whether an issue means "breaks the name rule": from {@link nameRuleCheck} or the name pattern itself. */
+function isNameRuleIssue(issue: v.BaseIssue<unknown>): boolean {
+  return issue.expected === NAME_RULE_EXPECTATION || issue.requirement === NAME_PATTERN;
 }
 
 function classifyName(input: unknown): ValidationIssueType {
@@ -43,10 +54,7 @@ function issueType(issue: v.BaseIssue<unknown>): { type: ValidationIssueType; li
     }
     return { type: schemaIssueType(issue) };
   }
-  const requirement = issue.requirement;
-  if (typeof requirement === 'object' || typeof requirement === 'function') {
-    if (requirement !== null && nameRequirements.has(requirement)) return { type: classifyName(issue.input) };
-  }
+  if (isNameRuleIssue(issue)) return { type: classifyName(issue.input) };
   switch (issue.type) {
     case 'regex':
       if (issue.requirement === OBJECT_ID_PATTERN) return { type: 'object_id_format' };

@@ -321,5 +321,13 @@ describe('database policy: retries', () => {
       'Database policy option failureThreshold must be an integer >= 1, got 0',
     );
     expect(createDatabasePolicy({ timeoutMs: 250 }).options).toMatchObject({ timeoutMs: 250, failureThreshold: 5 });
+    // Positive means at least 1: a breaker that half-opens at once, or needs no success to close, is no breaker.
+    for (const name of ['failureThreshold', 'halfOpenAfterMs', 'successThreshold', 'timeoutMs'] as const) {
+      expect(() => createDatabasePolicy({ [name]: 0 })).toThrow(`Database policy option ${name} must be an integer >= 1, got 0`);
+      expect(() => createDatabasePolicy({ [name]: 1.5 })).toThrow(`Database policy option ${name} must be an integer >= 1, got 1.5`);
+    }
+    // Where 0 means something (no retries, retry at once) it is accepted; below it is not.
+    expect(createDatabasePolicy({ readRetries: 0, bulkRetries: 0, retryInitialDelayMs: 0 }).options).toMatchObject({ readRetries: 0, bulkRetries: 0, retryInitialDelayMs: 0 });
+    expect(() => createDatabasePolicy({ readRetries: -1 })).toThrow('Database policy option readRetries must be an integer >= 0, got -1');
   });
 });

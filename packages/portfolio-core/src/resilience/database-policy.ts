@@ -1,8 +1,12 @@
 import { trace } from '@opentelemetry/api';
 import {
   BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
   ExponentialBackoff,
   IsolatedCircuitError,
+  bulkhead,
   circuitBreaker,
   handleWhen,
   noJitterGenerator,
@@ -14,11 +18,19 @@ import {
 import { InternalError, TimeoutError, UnavailableError } from '../errors.js';
 import { isDomainError, isPortfolioError } from '../error-guards.js';
 import { Emitter, type EventSource } from './events.js';
-import { RecoveringBreaker, type CircuitBreakerState } from './recovering-breaker.js';
 import { isDuplicateKeyError, isTransientDatabaseError } from './transient.js';
 import { AttemptTimeoutError, withTimeout } from './with-timeout.js';
 
-export type { CircuitBreakerState } from './recovering-breaker.js';
+/** Public state of the database circuit breaker. */
+export type CircuitBreakerState = 'closed' | 'open' | 'half-open';
+
+/** cockatiel's state as the policy reports it (a manually isolated circuit is open). */
+const PUBLIC_STATE: Record<CircuitState, CircuitBreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
 
 /**
  * How an operation may be retried: reads are idempotent, single writes never retried, bulk once;
@@ -113,13 +125,33 @@ export const DEFAULT_DATABASE_POLICY_OPTIONS: ResolvedDatabasePolicyOptions = Ob
   isDatabaseReachable: () => true,
 });
 
-function positiveInteger(name: string, value: number, min: number): number {
+function integerAtLeast(name: string, value: number, min: 0 | 1): void {
   if (!Number.isInteger(value) || value < min) {
     throw new RangeError(`Database policy option ${name} must be an integer >= ${min}, got ${String(value)}`);
   }
-  return value;
 }
 
+/** A count or duration that must be at least 1 (0 would disable what the option is for). */
+function positiveInteger(name: string, value: number): void {
+  integerAtLeast(name, value, 1);
+}
+
+/** A count or delay where 0 is meaningful (no retries, retry at once). */
+function nonNegativeInteger(name: string, value: number): void {
+  integerAtLeast(name, value, 0);
+}
+
+
+/** A listener of cockatiel's events whose throwing never changes the outcome of a database call. */
+function safely<T>(listener: (event: T) => void): (event: T) => void {
+  return (event) => {
+    try {
+      listener(event);
+    } catch {
+      // Observers must not break the breaker.
+    }
+  };
+}
 
 /** MongoDB's MaxTimeMSExpired: the server stopped one operation at its own time limit. */
 const MAX_TIME_MS_EXPIRED = 50;
@@ -142,58 +174,58 @@ function isSlowness(error: unknown): boolean {
  */
 export function createDatabasePolicy(options: DatabasePolicyOptions = {}): DatabasePolicy {
   const o: ResolvedDatabasePolicyOptions = Object.freeze({ ...DEFAULT_DATABASE_POLICY_OPTIONS, ...options });
-  positiveInteger('failureThreshold', o.failureThreshold, 1);
-  positiveInteger('halfOpenAfterMs', o.halfOpenAfterMs, 0);
-  positiveInteger('successThreshold', o.successThreshold, 1);
-  positiveInteger('timeoutMs', o.timeoutMs, 1);
-  positiveInteger('readRetries', o.readRetries, 0);
-  positiveInteger('bulkRetries', o.bulkRetries, 0);
-  positiveInteger('retryInitialDelayMs', o.retryInitialDelayMs, 0);
+  positiveInteger('failureThreshold', o.failureThreshold);
+  positiveInteger('halfOpenAfterMs', o.halfOpenAfterMs);
+  positiveInteger('successThreshold', o.successThreshold);
+  positiveInteger('timeoutMs', o.timeoutMs);
+  nonNegativeInteger('readRetries', o.readRetries);
+  nonNegativeInteger('bulkRetries', o.bulkRetries);
+  nonNegativeInteger('retryInitialDelayMs', o.retryInitialDelayMs);
 
-  const breakEmitter = new Emitter<BreakEvent>();
-  const resetEmitter = new Emitter<void>();
-  const halfOpenEmitter = new Emitter<void>();
-  const stateEmitter = new Emitter<CircuitBreakerState>();
   const retryEmitter = new Emitter<RetryEvent>();
 
-  const breaker = new RecoveringBreaker(o.failureThreshold, o.successThreshold, () => {
-    resetEmitter.emit();
-    stateEmitter.emit('closed');
-  });
+  /**
+   * The breaker, and the only place its state lives: cockatiel's policy (closed, open, half-open),
+   * with a consecutive-failure breaker. Half-open it samples `successThreshold` calls and reopens
+   * on any failure among them, so it reports closed only after that many successes.
+   */
+  const circuit = (): CircuitState => breaker.state;
   /**
    * What counts as a breaker failure: the database's connection or server failing (network errors,
    * no server selectable, a pool cleared, server errors). Not: domain outcomes, duplicate keys, and
    * slowness of one operation while the database is reachable, so one client's expensive query
    * cannot open the breaker for everyone. Slowness counts once the driver's monitor has lost the
-   * server (a database that accepts connections and never answers), and during a half-open trial
-   * or the recovery window after it, whose question is whether the database works again.
+   * server (a database that accepts connections and never answers), and during a half-open trial,
+   * whose question is whether the database works again.
    */
   const countsAsFailure = (error: unknown): boolean => {
     if (isDomainError(error) || isDuplicateKeyError(error)) return false;
-    if (isSlowness(error)) return breaker.phase !== 'closed' || !o.isDatabaseReachable();
+    if (isSlowness(error)) return circuit() !== CircuitState.Closed || !o.isDatabaseReachable();
     return true;
   };
-  const breakerPolicy: CircuitBreakerPolicy = circuitBreaker(handleWhen(countsAsFailure), {
+  const breaker: CircuitBreakerPolicy = circuitBreaker(handleWhen(countsAsFailure), {
     halfOpenAfter: o.halfOpenAfterMs,
-    breaker,
+    breaker: new ConsecutiveBreaker(o.failureThreshold),
+    halfOpenSampling: { calls: o.successThreshold, threshold: 0 },
   });
-  let openedAt = 0;
-  breakerPolicy.onBreak((reason) => {
-    openedAt = Date.now();
-    breaker.enterOpen();
-    breakEmitter.emit({ error: 'error' in reason ? reason.error : reason });
-    stateEmitter.emit('open');
-  });
-  breakerPolicy.onHalfOpen(() => {
-    breaker.enterHalfOpen();
-    halfOpenEmitter.emit();
-    stateEmitter.emit('half-open');
-  });
-  breakerPolicy.onReset(() => breaker.maybeRecover());
+  /** Half-open, trial calls run one at a time; a call finding the slot taken is rejected at once. */
+  const trialGate = bulkhead(1, 0);
+
+  const onBreak: EventSource<BreakEvent> = (listener) =>
+    breaker.onBreak(safely((reason) => listener({ error: 'error' in reason ? reason.error : reason })));
+  const onStateChange: EventSource<CircuitBreakerState> = (listener) =>
+    breaker.onStateChange(safely((state) => listener(PUBLIC_STATE[state])));
+
+  /** Time until an open breaker lets a trial call through, from cockatiel's own record of when it opened. */
+  const retryAfterMs = (): number => {
+    if (circuit() !== CircuitState.Open) return 0;
+    const { ownState } = breaker.toJSON() as { ownState: { openedAt?: number } };
+    return Math.max(0, o.halfOpenAfterMs - (Date.now() - (ownState.openedAt ?? 0)));
+  };
 
   // Once the breaker has opened, waiting out a backoff only to be rejected is pointless.
   const isRetryable = (error: unknown): boolean =>
-    breaker.phase !== 'open' &&
+    circuit() !== CircuitState.Open &&
     !(error instanceof BrokenCircuitError) &&
     !(error instanceof IsolatedCircuitError) &&
     !isPortfolioError(error) &&
@@ -204,17 +236,23 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
     exponent: 2,
     generator: noJitterGenerator,
   });
-  const policies: Record<OperationKind, IPolicy> = {
-    read: wrap(retry(handleWhen(isRetryable), { maxAttempts: o.readRetries, backoff }), breakerPolicy),
-    write: breakerPolicy,
-    bulk: wrap(retry(handleWhen(isRetryable), { maxAttempts: o.bulkRetries, backoff }), breakerPolicy),
-    batch: breakerPolicy,
-  };
+  const maxRetries: Record<OperationKind, number> = { read: o.readRetries, write: 0, bulk: o.bulkRetries, batch: 0 };
 
-  // Whether a half-open trial call is running (only one at a time is let through).
-  let trialInFlight = false;
-  const retryAfterMs = (): number =>
-    breaker.phase === 'open' ? Math.max(0, o.halfOpenAfterMs - (Date.now() - openedAt)) : 0;
+  /**
+   * The policy of one call: the breaker, inside a retry when its kind retries. The retry policy is
+   * the call's own so its `onRetry` (with the delay cockatiel waits) names this operation.
+   */
+  function policyFor(operation: string, kind: OperationKind): { policy: IPolicy; dispose: () => void } {
+    if (maxRetries[kind] === 0) return { policy: breaker, dispose: () => undefined };
+    const retries = retry(handleWhen(isRetryable), { maxAttempts: maxRetries[kind], backoff });
+    const subscription = retries.onRetry((event) => {
+      const error = 'error' in event ? event.error : event.value;
+      retryEmitter.emit({ operation, attempt: event.attempt, delayMs: event.delay, error });
+      // A no-op unless the host registered an OpenTelemetry SDK.
+      trace.getActiveSpan()?.addEvent('db.retry', { 'db.operation.name': operation, attempt: event.attempt, delay_ms: event.delay });
+    });
+    return { policy: wrap(retries, breaker), dispose: () => subscription.dispose() };
+  }
 
   /**
    * The open-circuit error is built without a stack trace: it is raised on the hot path of an
@@ -232,10 +270,11 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
 
   function translate(operation: string, error: unknown): unknown {
     if (isPortfolioError(error)) return error;
+    if (error instanceof BulkheadRejectedError) return circuitOpenError(error, o.timeoutMs);
     if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) return circuitOpenError(error);
     if (error instanceof AttemptTimeoutError) return new TimeoutError(operation, o.timeoutMs, { cause: error });
     if (o.isTransient(error)) {
-      return new UnavailableError('database', breaker.phase === 'open' ? retryAfterMs() : o.retryInitialDelayMs, {
+      return new UnavailableError('database', circuit() === CircuitState.Open ? retryAfterMs() : o.retryInitialDelayMs, {
         cause: error,
       });
     }
@@ -250,46 +289,27 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
     ): Promise<T> {
       // Fail fast while open, before cockatiel builds its own error; once the wait is over,
       // cockatiel lets the half-open trial through.
-      if (breaker.phase === 'open' && retryAfterMs() > 0) throw circuitOpenError();
-      // Half-open (including the recovery window after the first trial): one trial call at a
-      // time; the others are rejected at once instead of queueing behind it.
-      const trial = breaker.phase !== 'closed';
-      if (trial) {
-        if (trialInFlight) throw circuitOpenError(undefined, o.timeoutMs);
-        trialInFlight = true;
-      }
-      let lastError: unknown;
+      if (circuit() === CircuitState.Open && retryAfterMs() > 0) throw circuitOpenError();
+      const { policy, dispose } = policyFor(operation, kind);
+      // Half-open (or about to be): through the one-slot gate, so trial calls never queue.
+      const gated = circuit() !== CircuitState.Closed ? wrap(trialGate, policy) : policy;
       try {
-        return await policies[kind].execute(async (context) => {
-          const attempt = (context as { attempt?: number }).attempt ?? 0;
-          if (attempt > 0) {
-            const delayMs = o.retryInitialDelayMs * 2 ** (attempt - 1);
-            retryEmitter.emit({ operation, attempt, delayMs, error: lastError });
-            // A no-op unless the host registered an OpenTelemetry SDK.
-            trace.getActiveSpan()?.addEvent('db.retry', { 'db.operation.name': operation, attempt, delay_ms: delayMs });
-          }
-          try {
-            return await withTimeout(o.timeoutMs, fn, kind === 'bulk');
-          } catch (error) {
-            lastError = error;
-            throw error;
-          }
-        });
+        return await gated.execute(() => withTimeout(o.timeoutMs, fn, kind === 'bulk'));
       } catch (error) {
         throw translate(operation, error);
       } finally {
-        if (trial) trialInFlight = false;
+        dispose();
       }
     },
     get state() {
-      return breaker.phase;
+      return PUBLIC_STATE[circuit()];
     },
     retryAfterMs,
     options: o,
-    onBreak: breakEmitter.event,
-    onReset: resetEmitter.event,
-    onHalfOpen: halfOpenEmitter.event,
-    onStateChange: stateEmitter.event,
+    onBreak,
+    onReset: (listener) => breaker.onReset(safely(listener)),
+    onHalfOpen: (listener) => breaker.onHalfOpen(safely(listener)),
+    onStateChange,
     onRetry: retryEmitter.event,
   };
 }

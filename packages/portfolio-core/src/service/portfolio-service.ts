@@ -10,10 +10,10 @@ import {
   VersionConflictError,
   type DuplicateName,
 } from '../errors.js';
-import { parseOrThrow, registerNameRequirement } from '../portfolio/issues.js';
+import { nameRuleCheck, parseOrThrow } from '../portfolio/issues.js';
 import { createPagination } from '../portfolio/pagination.js';
 import { newPortfolioIds } from '../store/portfolio-document.js';
-import { BULK_MAX_ITEMS, NAME_RULE_MESSAGE, OBJECT_ID_PATTERN, normalizeName } from '../portfolio/rules.js';
+import { BULK_MAX_ITEMS, OBJECT_ID_PATTERN, normalizeName } from '../portfolio/rules.js';
 import { DateOrDateTimeSchema, VersionSchema, buildPortfolioSchemas } from '../portfolio/schemas.js';
 import type { NewPortfolio, Portfolio, PortfolioPage } from '../portfolio/types.js';
 import {
@@ -97,9 +97,7 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
     createDatabasePolicy({ ...(store.isReachable ? { isDatabaseReachable: () => store.isReachable?.() ?? true } : {}), ...options.resilience });
   const clock = options.clock ?? (() => new Date());
 
-  const checkName = (raw: string): boolean => cache.isValidName(raw);
-  registerNameRequirement(checkName);
-  const nameSchema = v.pipe(v.string('Name must be a string'), v.check(checkName, NAME_RULE_MESSAGE), v.trim());
+  const nameSchema = v.pipe(v.string('Name must be a string'), nameRuleCheck((raw) => cache.isValidName(raw)), v.trim());
   const schemas = buildPortfolioSchemas(nameSchema, DateOrDateTimeSchema);
 
   /** valibot's object schema accepts arrays; a portfolio must be a plain object. */
