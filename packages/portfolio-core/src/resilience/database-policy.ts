@@ -18,8 +18,16 @@ import {
 import { InternalError, TimeoutError, UnavailableError } from '../errors.js';
 import { isDomainError, isPortfolioError } from '../error-guards.js';
 import { Emitter, type EventSource } from './events.js';
-import { isDuplicateKeyError, isTransientDatabaseError } from './transient.js';
+import {
+  resolveDatabasePolicyOptions,
+  type DatabasePolicyOptions,
+  type ResolvedDatabasePolicyOptions,
+} from './policy-options.js';
+import { isDuplicateKeyError } from './transient.js';
 import { AttemptTimeoutError, withTimeout } from './with-timeout.js';
+
+export { DEFAULT_DATABASE_POLICY_OPTIONS } from './policy-options.js';
+export type { DatabasePolicyOptions, ResolvedDatabasePolicyOptions } from './policy-options.js';
 
 /** Public state of the database circuit breaker. */
 export type CircuitBreakerState = 'closed' | 'open' | 'half-open';
@@ -37,35 +45,6 @@ const PUBLIC_STATE: Record<CircuitState, CircuitBreakerState> = {
  * a cursor batch (`getMore`) is one attempt, never repeated (a repeat would skip a batch).
  */
 export type OperationKind = 'read' | 'write' | 'bulk' | 'batch';
-
-/** Tunables of {@link createDatabasePolicy}; every number has the documented default. */
-export interface DatabasePolicyOptions {
-  /** Consecutive failures that open the breaker (5). */
-  readonly failureThreshold?: number;
-  /** Time the breaker stays open before letting a trial call through, ms (30 000). */
-  readonly halfOpenAfterMs?: number;
-  /** Consecutive successes in half-open state that close the breaker (3). */
-  readonly successThreshold?: number;
-  /** Time budget of one attempt, ms (5 000). */
-  readonly timeoutMs?: number;
-  /** Retries of an idempotent read after a transient error (3, i.e. 1 s / 2 s / 4 s). */
-  readonly readRetries?: number;
-  /** Retries of a bulk insert after a transient error (1). */
-  readonly bulkRetries?: number;
-  /** First backoff delay, ms (1 000); each further delay doubles it. */
-  readonly retryInitialDelayMs?: number;
-  /** Which errors are transient (retryable); default {@link isTransientDatabaseError}. */
-  readonly isTransient?: (error: unknown) => boolean;
-  /**
-   * Whether the driver still reaches the database (its monitor's last heartbeat succeeded). While it
-   * does, an operation that runs out of time is that caller's slow query, not a breaker failure;
-   * default: always reachable.
-   */
-  readonly isDatabaseReachable?: () => boolean;
-}
-
-/** The options with every default filled in. */
-export type ResolvedDatabasePolicyOptions = Required<DatabasePolicyOptions>;
 
 /** Payload of `onBreak`. */
 export interface BreakEvent {
@@ -112,36 +91,6 @@ export interface DatabasePolicy {
   readonly onRetry: EventSource<RetryEvent>;
 }
 
-/** Default tunables of the database policy. */
-export const DEFAULT_DATABASE_POLICY_OPTIONS: ResolvedDatabasePolicyOptions = Object.freeze({
-  failureThreshold: 5,
-  halfOpenAfterMs: 30_000,
-  successThreshold: 3,
-  timeoutMs: 5_000,
-  readRetries: 3,
-  bulkRetries: 1,
-  retryInitialDelayMs: 1_000,
-  isTransient: isTransientDatabaseError,
-  isDatabaseReachable: () => true,
-});
-
-function integerAtLeast(name: string, value: number, min: 0 | 1): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new RangeError(`Database policy option ${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-}
-
-/** A count or duration that must be at least 1 (0 would disable what the option is for). */
-function positiveInteger(name: string, value: number): void {
-  integerAtLeast(name, value, 1);
-}
-
-/** A count or delay where 0 is meaningful (no retries, retry at once). */
-function nonNegativeInteger(name: string, value: number): void {
-  integerAtLeast(name, value, 0);
-}
-
-
 /** A listener of cockatiel's events whose throwing never changes the outcome of a database call. */
 function safely<T>(listener: (event: T) => void): (event: T) => void {
   return (event) => {
@@ -173,14 +122,7 @@ function isSlowness(error: unknown): boolean {
  * @param options tunables; defaults in {@link DEFAULT_DATABASE_POLICY_OPTIONS}
  */
 export function createDatabasePolicy(options: DatabasePolicyOptions = {}): DatabasePolicy {
-  const o: ResolvedDatabasePolicyOptions = Object.freeze({ ...DEFAULT_DATABASE_POLICY_OPTIONS, ...options });
-  positiveInteger('failureThreshold', o.failureThreshold);
-  positiveInteger('halfOpenAfterMs', o.halfOpenAfterMs);
-  positiveInteger('successThreshold', o.successThreshold);
-  positiveInteger('timeoutMs', o.timeoutMs);
-  nonNegativeInteger('readRetries', o.readRetries);
-  nonNegativeInteger('bulkRetries', o.bulkRetries);
-  nonNegativeInteger('retryInitialDelayMs', o.retryInitialDelayMs);
+  const o = resolveDatabasePolicyOptions(options);
 
   const retryEmitter = new Emitter<RetryEvent>();
 
