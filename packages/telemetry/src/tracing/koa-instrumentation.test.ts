@@ -17,9 +17,9 @@ describe('createKoaInstrumentation', () => {
   it('traces a router layer under a recording parent and calls it directly otherwise', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    const { instrumentation, recordingParentOnly } = createKoaInstrumentation({ enabled: false });
+    const { instrumentation, hooks } = createKoaInstrumentation({ enabled: false });
     instrumentation.setTracerProvider(provider);
-    expect(recordingParentOnly).toBe(true);
+    expect(hooks).toStrictEqual({ 'koa._patchLayer': true });
 
     const activeInside: (string | undefined)[] = [];
     const layer: Layer = () => {

@@ -13,14 +13,14 @@ interface PatchLayerHook {
  * span) so that a layer is traced only under a recording parent: under an unsampled request it
  * calls the layer directly, without the span, context switch and async wrapper the library adds.
  * @param config further instrumentation options (tests)
- * @returns the instrumentation and whether the parent check could be installed on this version
+ * @returns the instrumentation and, under `hooks`, whether the parent check (`koa._patchLayer`) could be installed on this version
  */
-export function createKoaInstrumentation(config: KoaInstrumentationConfig = {}): { instrumentation: KoaInstrumentation; recordingParentOnly: boolean } {
+export function createKoaInstrumentation(config: KoaInstrumentationConfig = {}): { instrumentation: KoaInstrumentation; hooks: { 'koa._patchLayer': boolean } } {
   const instrumentation = new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE], ...config });
   const hook = instrumentation as unknown as PatchLayerHook;
   // A private hook of @opentelemetry/instrumentation-koa (pinned); the test fails if it goes away.
   const patchLayer = hook._patchLayer?.bind(instrumentation);
-  if (patchLayer === undefined) return { instrumentation, recordingParentOnly: false };
+  if (patchLayer === undefined) return { instrumentation, hooks: { 'koa._patchLayer': false } };
   hook._patchLayer = (layer, isRouter, layerPath) => {
     const traced = patchLayer(layer, isRouter, layerPath);
     if (traced === layer) return layer;
@@ -28,5 +28,5 @@ export function createKoaInstrumentation(config: KoaInstrumentationConfig = {}):
       return trace.getSpan(context.active())?.isRecording() === true ? traced(ctx, next) : layer(ctx, next);
     };
   };
-  return { instrumentation, recordingParentOnly: true };
+  return { instrumentation, hooks: { 'koa._patchLayer': true } };
 }
