@@ -294,7 +294,6 @@ describe.each(['grpc', 'http/protobuf'] as const)('the real API exporting over O
     ]);
     expect(series('telemetry_hook_applied').map(([l, v]) => [l.hook, v])).toStrictEqual([
       ['http.Server.emit', 1],
-      ['koa._patchLayer', 1],
       ['mongodb._checkSkipInstrumentation', 1],
       ['mongodb._getV4PatchCommandPromise', 1],
     ]);

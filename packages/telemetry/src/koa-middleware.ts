@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { TelemetryLogger } from './logging/logger.js';
 import { runWithRequestContext } from './logging/request-context.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
@@ -59,8 +60,8 @@ export function routeOf(ctx: KoaLikeContext): string | undefined {
 /**
  * Creates the Koa middleware that gives each request an id (the caller's `X-Request-ID`, else its
  * `X-Correlation-ID`, when well-formed; else a fresh UUID), echoes it, scopes every log line of the
- * request to it, records the HTTP metrics under the route pattern and optionally writes one
- * access-log line. Mount it first; a request that throws counts with its HTTP error status or 500.
+ * request to it, records the HTTP metrics under the route pattern, hands the route to the
+ * request's server span (`http.route`) and optionally writes one access-log line. Mount it first; a request that throws counts with its HTTP error status or 500.
  */
 export function createKoaMiddleware(parts: MiddlewareParts): KoaLikeMiddleware {
   const { httpMetrics, logger } = parts;
@@ -85,6 +86,9 @@ export function createKoaMiddleware(parts: MiddlewareParts): KoaLikeMiddleware {
         throw err;
       } finally {
         const route = routeOf(ctx);
+        // The server span (http-server-spans.ts) takes its http.route and name from here when it ends.
+        const rpc = route === undefined ? undefined : getRPCMetadata(context.active());
+        if (rpc?.type === RPCType.HTTP) rpc.route = route;
         if (token !== undefined) httpMetrics?.end(token, status, route);
         if (accessLog) logCompleted(logger, ctx, route, status, Math.round((performance.now() - t0) * 1000) / 1000);
       }

@@ -18,7 +18,6 @@ import { createOtlpSpanExporter } from '../export/otlp-exporters.js';
 import { registerLoaderHook } from '../loader-hook.js';
 import { instrumentHttpServers } from '../tracing/http-server-spans.js';
 import { createIdGenerator } from '../tracing/id-generator.js';
-import { createKoaInstrumentation } from '../tracing/koa-instrumentation.js';
 import { createMongoInstrumentation } from '../tracing/mongo-instrumentation.js';
 import { createMongoStatementSerializer } from '../tracing/mongo-statement.js';
 import type { ShutdownSteps } from './shutdown.js';
@@ -29,7 +28,7 @@ export const SCOPE = '@globeco/telemetry';
 /** What the tracing builder produced. */
 export interface Tracing {
   readonly provider: TracerProvider;
-  /** Instrumentations to register (HTTP client, Koa router layers, MongoDB commands). */
+  /** Instrumentations to register (HTTP client, MongoDB commands); the route comes from the Koa middleware. */
   readonly instrumentations: Instrumentation[];
   /** Whether each hook into a private method or prototype applied on the installed versions. */
   readonly hooks: Readonly<Record<string, boolean>>;
@@ -54,8 +53,9 @@ function createSampler(config: TelemetryConfig): Sampler {
 
 /**
  * Builds tracing: the tracer provider exporting over OTLP through the breaker, the W3C propagators,
- * server spans for every `node:http` server (requests on `config.untracedPaths` get none) and the
- * Koa and MongoDB instrumentations, traced only under a recording parent.
+ * server spans for every `node:http` server (requests on `config.untracedPaths` get none; the Koa
+ * middleware gives them `http.route`) and the MongoDB instrumentation, traced only under a
+ * recording parent.
  */
 export function buildTracing(
   config: TelemetryConfig,
@@ -97,10 +97,9 @@ export function buildTracing(
     enhancedDatabaseReporting: false,
     dbStatementSerializer: mongoStatementSerializer ?? createMongoStatementSerializer({ skipUnsampled: config.sampler.startsWith('parentbased_') }),
   });
-  const koa = createKoaInstrumentation();
   return {
     provider,
-    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), koa.instrumentation, mongo.instrumentation],
-    hooks: { 'http.Server.emit': servers.installed, ...koa.hooks, ...mongo.hooks },
+    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), mongo.instrumentation],
+    hooks: { 'http.Server.emit': servers.installed, ...mongo.hooks },
   };
 }
