@@ -46,6 +46,11 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--only', 'overhead,warp'], '/r')).toThrow('--only: unknown step "warp"');
   });
 
+  it('takes a baseline build to measure beside this one', () => {
+    expect(parseBenchArgs(['--baseline', '/old/apps/api/dist/main.js'], '/r').baselineMain).toBe('/old/apps/api/dist/main.js');
+    expect('baselineMain' in parseBenchArgs([], '/r')).toBe(false);
+  });
+
   it('rejects bad values naming the flag', () => {
     expect(() => parseBenchArgs(['--rounds', '1.5'], '/r')).toThrow(new BenchArgsError('--rounds must be a positive integer, got "1.5"'));
     expect(() => parseBenchArgs(['--slot', 'ten'], '/r')).toThrow('--slot must be a positive number, got "ten"');

@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly skipLoadgen: boolean;
   /** Directory for latest.json, latest.md and profiles. */
   readonly outDir: string;
+  /** Another build's apps/api dist/main.js, measured on and off beside this one in the overhead step. */
+  readonly baselineMain?: string;
   /** Steps to run, in this order. */
   readonly steps: readonly BenchStep[];
 }
@@ -55,7 +57,7 @@ export class BenchArgsError extends Error {
 
 /** Usage text of the bench command. */
 export const USAGE = `usage: pnpm bench [-- --quick] [--rounds N] [--slot S] [--connections N] [--search-sizes 10000,100000]
-                  [--memory S] [--loadgen S] [--profile] [--skip-loadgen] [--out DIR]
+                  [--memory S] [--loadgen S] [--profile] [--skip-loadgen] [--out DIR] [--baseline MAIN]
   --quick          validation run: 2 s slots, 3 rounds, short memory and loadgen steps
   --rounds N       interleaved rounds (full 7, quick 3)
   --slot S         seconds per measured slot (full 10, quick 2)
@@ -66,7 +68,9 @@ export const USAGE = `usage: pnpm bench [-- --quick] [--rounds N] [--slot S] [--
   --profile        also record node --cpu-prof profiles of the full service
   --skip-loadgen   skip the open-loop latency step
   --only LIST      run only these steps (comma-separated): ${BENCH_STEPS.join(',')}
-  --out DIR        output directory (bench/results)`;
+  --out DIR        output directory (bench/results)
+  --baseline MAIN  another build's apps/api/dist/main.js: its telemetry on and off join the overhead
+                   rounds (before/after in one run; ratios baseline.*)`;
 
 function positive(flag: string, raw: string | undefined, fallback: number, { integer = false } = {}): number {
   if (raw === undefined) return fallback;
@@ -99,6 +103,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
         'skip-loadgen': { type: 'boolean', default: false },
         out: { type: 'string' },
         only: { type: 'string' },
+        baseline: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -133,5 +138,6 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     skipLoadgen: values['skip-loadgen'],
     outDir: values.out ?? defaultOutDir,
     steps,
+    ...(values.baseline === undefined ? {} : { baselineMain: values.baseline }),
   };
 }

@@ -47,6 +47,11 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push('', 'The same by CPU time per operation of the process under test (reference µs/op ÷ service µs/op; valid whichever side saturated):', '');
   lines.push('| scenario | service ÷ bare Koa | service ÷ raw driver | telemetry on ÷ off |', '|---|---|---|---|');
   for (const [name, s] of scenarios) lines.push(`| ${name} | ${ratioCell(s.cpu.vsBareKoa)} | ${ratioCell(s.cpu.vsRawDriver)} | ${ratioCell(s.cpu.telemetryOnVsOff)} |`);
+  if (scenarios.some(([, s]) => s.baselineCpuTelemetryOnVsOff !== undefined)) {
+    lines.push('', `Telemetry on ÷ off by CPU, the baseline build (\`--baseline\`, ${String(r.settings.baselineMain)}) beside this one, same rounds:`, '');
+    lines.push('| scenario | baseline | this build |', '|---|---|---|');
+    for (const [name, s] of scenarios) lines.push(`| ${name} | ${s.baselineCpuTelemetryOnVsOff === undefined ? 'n/a' : ratioCell(s.baselineCpuTelemetryOnVsOff)} | ${ratioCell(s.cpu.telemetryOnVsOff)} |`);
+  }
   const shares = r.runs.filter((x) => x.serverCpuShare !== undefined && x.round >= 0 && ['getById', 'create', 'search'].includes(x.scenario));
   if (shares.length > 0) {
     const med = (values: number[]): string => fmt([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)], 2);

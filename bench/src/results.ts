@@ -5,7 +5,7 @@ import type { RatioSummary } from './stats.js';
 export type Scenario = 'getById' | 'create' | 'search';
 
 /** Variants compared in each scenario. */
-export type Variant = 'service' | 'serviceTelemetryOff' | 'bareKoa' | 'rawDriver';
+export type Variant = 'service' | 'serviceTelemetryOff' | 'bareKoa' | 'rawDriver' | 'baselineService' | 'baselineTelemetryOff';
 
 /** One measured slot. */
 export interface RunRecord {
@@ -34,7 +34,7 @@ export interface ScenarioRatios {
   readonly vsBareKoa: RatioSummary;
   /** Full service ÷ raw driver loop without HTTP (reported, no goal). */
   readonly vsRawDriver: RatioSummary;
-  /** Service with telemetry ÷ service without (goal ≥ 0.90). */
+  /** Service with telemetry ÷ service without (goal ≥ 0.90; by CPU ≥ 0.95). */
   readonly telemetryOnVsOff: RatioSummary;
   /** The same three comparisons by CPU time per operation of the process under test (reference µs ÷ service µs). */
   readonly cpu: {
@@ -42,6 +42,8 @@ export interface ScenarioRatios {
     readonly vsRawDriver: RatioSummary;
     readonly telemetryOnVsOff: RatioSummary;
   };
+  /** With `--baseline`: the baseline build's telemetry on ÷ off, by CPU time per operation (µs off ÷ µs on). */
+  readonly baselineCpuTelemetryOnVsOff?: RatioSummary;
 }
 
 /** One search-scaling measurement. */

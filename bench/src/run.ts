@@ -113,6 +113,15 @@ try {
   children.push(service);
   const serviceOff = await startService({ main: programs.apiMain, mongoUri: mongo.uri, otlpEndpoint: undefined, cpu: SERVER_CPU, logFile: join(logDir, 'service-telemetry-off.log') });
   children.push(serviceOff);
+  // --baseline: another build's service, on and off, measured in the same rounds (before/after in one run).
+  const baseline =
+    opts.baselineMain === undefined
+      ? undefined
+      : {
+          baselineService: await startService({ main: opts.baselineMain, mongoUri: mongo.uri, otlpEndpoint: sink.url, cpu: SERVER_CPU, logFile: join(logDir, 'baseline-service.log') }),
+          baselineTelemetryOff: await startService({ main: opts.baselineMain, mongoUri: mongo.uri, otlpEndpoint: undefined, cpu: SERVER_CPU, logFile: join(logDir, 'baseline-telemetry-off.log') }),
+        };
+  if (baseline !== undefined) children.push(baseline.baselineService, baseline.baselineTelemetryOff);
   const bareKoa = await startBareKoa(programs.bareKoa, mongo.uri, SERVER_CPU);
   children.push(bareKoa);
   const raw = await startRawDriver(programs.rawDriver, mongo.uri, SERVER_CPU);
@@ -123,15 +132,17 @@ try {
   const ids = seeded.map((d) => d._id.toHexString());
   log(`seeded ${SEED_COUNT} portfolios; service ${service.url}, telemetry off ${serviceOff.url}, bare Koa ${bareKoa.url}`);
 
-  const http: Record<Exclude<Variant, 'rawDriver'>, HttpVariant> = { service, serviceTelemetryOff: serviceOff, bareKoa };
-  const variants: Variant[] = ['service', 'serviceTelemetryOff', 'bareKoa', 'rawDriver'];
+  const http: Partial<Record<Exclude<Variant, 'rawDriver'>, HttpVariant>> = { service, serviceTelemetryOff: serviceOff, bareKoa, ...baseline };
+  const variants: Variant[] = ['service', 'serviceTelemetryOff', 'bareKoa', 'rawDriver', ...(baseline === undefined ? [] : (['baselineService', 'baselineTelemetryOff'] as const))];
   const scenarios: Scenario[] = ['getById', 'search', 'create'];
 
   const measure = async (scenario: Scenario, variant: Variant, roundIndex: number, durationMs: number): Promise<RunRecord> => {
     const tag = `${scenario} ${variant} ${roundIndex}`;
     let result: Pick<HttpLoadResult, 'rate' | 'p50' | 'p99' | 'non2xx' | 'errors'>;
     // CPU used by the variant's process and by the client side (this process and MongoDB) during the slot.
-    const pid = (variant === 'rawDriver' ? raw.child : http[variant].child).pid!;
+    const target = variant === 'rawDriver' ? undefined : http[variant];
+    if (variant !== 'rawDriver' && target === undefined) throw new Error(`variant ${variant} is not running`);
+    const pid = (target === undefined ? raw.child : target.child).pid!;
     const serverCpu0 = readCpuSeconds(pid);
     const clientCpu0 = process.cpuUsage();
     const mongoCpu0 = readCpuSeconds(mongo.child.pid!);
@@ -146,7 +157,7 @@ try {
             : await raw.measure({ op: 'search', ...base, term: SEARCH_TERM });
       result = { rate: round(r.rate, 1), p50: round(r.p50, 2), p99: round(r.p99, 2), non2xx: 0, errors: r.errors };
     } else {
-      result = await runHttpLoad(scenarioLoad(scenario, http[variant].url, ids, tag, opts.connections, durationMs));
+      result = await runHttpLoad(scenarioLoad(scenario, target!.url, ids, tag, opts.connections, durationMs));
     }
     const wallSeconds = (performance.now() - wall0) / 1000;
     const serverCpuSeconds = readCpuSeconds(pid) - serverCpu0;
@@ -400,8 +411,11 @@ const scenarioRatios = (scenario: Scenario): ScenarioRatios => ({
   cpu: {
     vsBareKoa: pairedRatio(series(scenario, 'bareKoa', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp'), 0.9),
     vsRawDriver: pairedRatio(series(scenario, 'rawDriver', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp')),
-    telemetryOnVsOff: pairedRatio(series(scenario, 'serviceTelemetryOff', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp'), 0.9),
+    telemetryOnVsOff: pairedRatio(series(scenario, 'serviceTelemetryOff', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp'), 0.95),
   },
+  ...(opts.baselineMain === undefined
+    ? {}
+    : { baselineCpuTelemetryOnVsOff: pairedRatio(series(scenario, 'baselineTelemetryOff', 'cpuUsPerOp'), series(scenario, 'baselineService', 'cpuUsPerOp'), 0.95) }),
 });
 
 const medians: Record<string, Record<string, number>> = {};
@@ -439,6 +453,7 @@ const results: BenchResults = {
     searchLimit: SEARCH_LIMIT,
     serviceProfile: 'APP_ENV=production (pool 5/20, sampling 0.1, log level warn, access log off), OTLP http/protobuf to a local sink',
     telemetryOff: 'OTEL_SDK_DISABLED=true ENABLE_METRICS=false',
+    ...(opts.baselineMain === undefined ? {} : { baselineMain: opts.baselineMain }),
     loadDriver: 'autocannon 9 closed loop (keep-alive, no pipelining); raw driver: N concurrent findOne/insertOne/find+count loops in one process',
     bulkConnections: BULK_CONNECTIONS,
     steps: opts.steps,

@@ -56,7 +56,7 @@ describe('Grafana dashboard', () => {
     expect(typeCheck('broken', broken)).toMatch(/'"?gridPoz"?' does not exist/);
   });
 
-  it('has the panels for requests, errors, duration, in-flight, event loop, Mongo pool, breakers and replicas', () => {
+  it('has the panels for requests, errors, duration, in-flight, event loop, Mongo pool, breakers, replicas, database, application and process metrics', () => {
     const dashboard = readDashboard();
     expect(dashboard.panels.map((p) => p.title)).toStrictEqual([
       'Request rate by route',
@@ -67,6 +67,14 @@ describe('Grafana dashboard', () => {
       'MongoDB connection pool',
       'Circuit breaker state',
       'API replicas',
+      'Database operation duration p95 by operation and collection',
+      'Database errors by kind',
+      'Portfolios created by surface',
+      'Bulk batch size p50 / p95 by surface',
+      'Failures, retries and breaker transitions',
+      'Process CPU, memory and GC per pod',
+      'Telemetry hooks applied',
+      'Validation cache',
     ]);
     expect(dashboard.panels.filter((p) => /by route/.test(p.title)).every((p) => p.targets.every((t) => /by \(path/.test(t.expr)))).toBe(true);
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);

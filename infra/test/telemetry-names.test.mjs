@@ -13,6 +13,12 @@ describe('metric names shared with @globeco/telemetry', () => {
     expect(actual).toStrictEqual(documented);
   });
 
+  it('documents every family the API exposes (each once: no second event-loop family)', async () => {
+    const exposed = [...(await exposedFamilies()).keys()].sort();
+    expect(exposed).toStrictEqual([...documentedMetrics().keys()].sort());
+    expect(exposed.filter((name) => /event_?loop/.test(name))).toStrictEqual(['nodejs_eventloop_delay_p99', 'nodejs_eventloop_utilization']);
+  });
+
   it('documents the histogram by family name, so queries use http_request_duration_bucket', async () => {
     expect((await exposedFamilies()).get('http_request_duration')).toStrictEqual({ type: 'histogram', labels: ['method', 'path', 'status'] });
   });

@@ -1,13 +1,10 @@
-import { performance } from 'node:perf_hooks';
+import type { Telemetry } from '@globeco/telemetry';
 import cors from '@koa/cors';
 import Koa, { type Middleware } from 'koa';
 import { createErrorMiddleware } from './http/errors.js';
-import { createRequestIdMiddleware, type ContextRunner } from './http/request-id.js';
-import { createRequestLog, type RequestLog } from './http/request-log.js';
+import { createRequestLog } from './http/request-log.js';
 import { createSecurityHeaders } from './http/security-headers.js';
 import type { Lifecycle } from './lifecycle.js';
-import { runWithRequestContext } from '@globeco/telemetry';
-import type { Logger } from './observability.js';
 import { createApiDocument } from './openapi/api-document.js';
 import { createDocsRouter } from './routes/docs.js';
 import { createFastRouter } from './routes/fast.js';
@@ -23,32 +20,18 @@ export interface AppDeps {
   readonly service: PortfolioOperations;
   readonly health: HealthSource;
   readonly lifecycle: Lifecycle;
-  readonly logger: Logger;
-  /** Scopes log lines of a request to its id; default: the built-in logger's context. */
-  readonly runInRequestContext?: ContextRunner;
+  /** The started telemetry: its logger, and its Koa middleware (request id, HTTP metrics, access log, span). */
+  readonly telemetry: Pick<Telemetry, 'logger' | 'koaMiddleware'>;
   /** Origins allowed by CORS; empty or absent turns CORS off. */
   readonly corsOrigins?: readonly string[];
   /** Log one line per request. */
   readonly accessLog?: boolean;
   /** Service version shown by `/` and the OpenAPI document. */
   readonly version?: string;
-  /** HTTP metrics middleware (from telemetry), run around every request. */
-  readonly httpMetrics?: Middleware;
   /** Prometheus exposition for GET /metrics; absent when metrics are off. */
   readonly renderMetrics?: MetricsRenderer;
   /** Longest a client may read nothing of a streamed list before it is cut off, ms (default 30 000). */
   readonly listStallTimeoutMs?: number;
-}
-
-function createAccessLog(log: RequestLog): Middleware {
-  return async (ctx, next) => {
-    const start = performance.now();
-    try {
-      await next();
-    } finally {
-      log.completed(ctx, Math.round((performance.now() - start) * 1000) / 1000);
-    }
-  };
 }
 
 function createCors(origins: readonly string[]): Middleware {
@@ -69,12 +52,10 @@ function createCors(origins: readonly string[]): Middleware {
 export function createApp(deps: AppDeps): Koa {
   const version = deps.version ?? '2.0.0';
   const app = new Koa({ proxy: false });
-  const log = createRequestLog(deps.logger);
+  const log = createRequestLog(deps.telemetry.logger);
   app.on('error', (error: unknown, ctx?: Koa.Context) => log.failed(error, ctx));
 
-  app.use(createRequestIdMiddleware(deps.runInRequestContext ?? runWithRequestContext));
-  if (deps.accessLog) app.use(createAccessLog(log));
-  if (deps.httpMetrics) app.use(deps.httpMetrics);
+  app.use(deps.telemetry.koaMiddleware({ accessLog: deps.accessLog ?? false }));
   app.use(createSecurityHeaders());
   if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use(createCors(deps.corsOrigins));
   app.use(createErrorMiddleware());

@@ -1,3 +1,4 @@
+import type { LogLevel } from '@globeco/telemetry';
 import * as v from 'valibot';
 
 /** Deployment profiles selected by APP_ENV. */
@@ -23,7 +24,11 @@ export interface ConfigVariable {
   readonly schema: v.GenericSchema<string, unknown>;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Every level of telemetry's `LogLevel` (the type is defined there; a missing or extra name fails the type check). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
+type MissingLevel = Exclude<LogLevel, (typeof LOG_LEVELS)[number]>;
+const everyLevel: [MissingLevel] extends [never] ? true : MissingLevel = true;
+void everyLevel;
 
 const intIn = (min: number, max: number): v.GenericSchema<string, number> =>
   v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max));

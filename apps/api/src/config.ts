@@ -1,8 +1,6 @@
+import type { LogLevel, TelemetryOptions } from '@globeco/telemetry';
 import * as v from 'valibot';
 import { APP_ENVS, CONFIG_VARIABLES, type AppEnv, type ConfigVariable } from './config-variables.js';
-
-/** Log levels accepted by LOG_LEVEL. */
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The service's whole configuration, parsed and validated once at start. */
 export interface AppConfig {
@@ -188,6 +186,41 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Request paths that get no trace: the scrape endpoint and the probes. */
+const UNTRACED_PATHS = ['/metrics', '/health', '/health/live', '/health/ready', '/health/startup', '/health/detailed', '/health/metrics'];
+
+/**
+ * Maps the configuration to telemetry options: the one place the `OTEL_*` variables read by
+ * {@link loadConfig} reach telemetry, which reads no environment itself.
+ */
+export function telemetryOptions(config: AppConfig): TelemetryOptions {
+  const t = config.telemetry;
+  const exportsOtlp = t.otlpEndpoint !== undefined;
+  const options: TelemetryOptions = {
+    disabled: t.sdkDisabled,
+    profile: config.appEnv,
+    serviceName: config.service.name,
+    serviceNamespace: config.service.namespace,
+    serviceVersion: config.service.version,
+    resourceAttributes: { ...t.resourceAttributes },
+    enableTracing: exportsOtlp && t.tracesExporter === 'otlp',
+    enableMetrics: t.enableMetrics,
+    enableMetricsExport: exportsOtlp && t.metricsExporters.includes('otlp'),
+    otlp: { protocol: t.otlpProtocol, ...(t.otlpEndpoint === undefined ? {} : { endpoint: t.otlpEndpoint }) },
+    samplerRatio: t.traceSampleRatio,
+    metricExportIntervalMillis: t.metricExportIntervalMs,
+    log: { level: config.log.level, accessLog: config.http.accessLog, pretty: false },
+    untracedPaths: UNTRACED_PATHS,
+    entities: 'portfolios',
+  };
+  const pod = config.pod;
+  if (pod.podName !== undefined) options.podName = pod.podName;
+  if (pod.podIp !== undefined) options.podIp = pod.podIp;
+  if (pod.nodeName !== undefined) options.nodeName = pod.nodeName;
+  if (pod.nodeIp !== undefined) options.nodeIp = pod.nodeIp;
+  return options;
 }
 
 /** Renders the configuration table (Markdown) that apps/api/README.md carries. */

@@ -1,6 +1,6 @@
 // Entry point: config → telemetry → (dynamic import) MongoDB, service, app → listen → graceful stop.
-import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type AppConfig } from './config.js';
-import { startObservability } from './observability.js';
+import { startTelemetry } from '@globeco/telemetry';
+import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, telemetryOptions, type AppConfig } from './config.js';
 
 function loadOrExit(): AppConfig {
   try {
@@ -16,7 +16,7 @@ function loadOrExit(): AppConfig {
 
 const config = loadOrExit();
 // Telemetry starts before Koa and the MongoDB driver are loaded, so their instrumentation applies.
-const obs = startObservability(config);
+const obs = startTelemetry(telemetryOptions(config));
 const { startService } = await import('./runtime.js');
 
 try {

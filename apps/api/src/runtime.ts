@@ -1,11 +1,11 @@
 import type { MongoPortfolioStore } from '@globeco/portfolio-core';
+import type { Telemetry } from '@globeco/telemetry';
 import type { startMongo } from '@globeco/testkit';
 import { createApp } from './app.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
-import type { Observability } from './observability.js';
 import { startServer, type RunningServer } from './server.js';
-import { createDatabaseStack } from './wiring.js';
+import { createDatabaseStack, instrumentDatabase, recordOutcomes } from './wiring.js';
 
 /** A running service: stop it with {@link RunningService.shutdown}. */
 export interface RunningService {
@@ -33,7 +33,7 @@ async function loadEmbeddedMongo(): Promise<{ startMongo: typeof startMongo }> {
   }
 }
 
-async function resolveMongo(config: AppConfig, obs: Observability): Promise<MongoTarget> {
+async function resolveMongo(config: AppConfig, obs: Telemetry): Promise<MongoTarget> {
   if (config.mongo.uri !== undefined) return { uri: config.mongo.uri, stop: () => Promise.resolve() };
   const { startMongo } = await loadEmbeddedMongo();
   // An empty env: the configuration above is the only source of settings.
@@ -51,7 +51,7 @@ async function ensureIndexesInBackground(
   client: { connect(): Promise<unknown> },
   store: MongoPortfolioStore,
   lifecycle: Lifecycle,
-  obs: Observability,
+  obs: Telemetry,
   retryMs: number,
   stopped: () => boolean,
 ): Promise<void> {
@@ -70,25 +70,25 @@ async function ensureIndexesInBackground(
 }
 
 /** Starts MongoDB access, the app and the HTTP server from a loaded configuration. */
-export async function startService(config: AppConfig, obs: Observability): Promise<RunningService> {
+export async function startService(config: AppConfig, obs: Telemetry): Promise<RunningService> {
   const mongo = await resolveMongo(config, obs);
   const { client, store, service, health } = createDatabaseStack(mongo.uri, config, {
-    instrument: (c, s) => obs.instrumentDatabase(c, s),
+    instrument: (c, s) => instrumentDatabase(obs, c, s),
   });
   service.policy.onStateChange((state) => obs.logger.warn({ state }, `database circuit breaker ${state}`));
 
   const lifecycle = createLifecycle();
   const app = createApp({
-    service,
+    service: recordOutcomes(service, obs.app),
     health,
     lifecycle,
-    logger: obs.logger,
-    runInRequestContext: obs.runInRequestContext,
+    telemetry: obs,
     corsOrigins: config.http.corsOrigins,
     accessLog: config.http.accessLog,
     version: config.service.version,
-    httpMetrics: obs.httpMetrics,
-    ...(config.telemetry.enableMetrics ? { renderMetrics: obs.renderMetrics } : {}),
+    ...(config.telemetry.enableMetrics
+      ? { renderMetrics: async () => ({ contentType: obs.prometheusContentType, body: await obs.renderPrometheus() }) }
+      : {}),
   });
   const server = await startServer(app.callback(), {
     ...config.http,

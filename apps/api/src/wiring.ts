@@ -1,4 +1,5 @@
 import {
+  isPortfolioError,
   createMongoClient,
   createMongoPortfolioStore,
   createPortfolioService,
@@ -6,9 +7,10 @@ import {
   type MongoPortfolioStore,
   type PortfolioService,
 } from '@globeco/portfolio-core';
-import type { PoolSnapshot } from '@globeco/telemetry';
+import type { AppMetrics, PoolSnapshot, Telemetry } from '@globeco/telemetry';
 import type { AppConfig } from './config.js';
 import type { DatabaseCheck, HealthSource } from './routes/health.js';
+import type { PortfolioOperations } from './routes/service-port.js';
 
 /** The driver client of the core's MongoDB store (typed through the core, which owns the driver). */
 type MongoClient = ReturnType<typeof createMongoClient>;
@@ -47,6 +49,8 @@ export function createDatabaseStack(uri: string, config: DatabaseSettings, hooks
     // A request abandoned at its time budget also leaves the pool's wait queue.
     waitQueueTimeoutMS: config.mongo.operationTimeoutMs,
     appName: config.service.name,
+    // Command events feed telemetry's db.client.operation.duration (nothing listens without telemetry).
+    monitorCommands: hooks.instrument !== undefined,
   });
   const store = createMongoPortfolioStore({ client, databaseName: config.mongo.database });
   const service = createPortfolioService({
@@ -61,6 +65,51 @@ export function createDatabaseStack(uri: string, config: DatabaseSettings, hooks
   });
   const pool = hooks.instrument?.(client, service);
   return { client, store, service, health: createHealthSource(service, config, pool) };
+}
+
+/** Hands the client, breaker, cache and retries of the database stack to telemetry; returns the pool reader. */
+export function instrumentDatabase(telemetry: Pick<Telemetry, 'instrumentMongoClient' | 'app'>, client: MongoClient, service: PortfolioService): () => PoolSnapshot {
+  const mongo = telemetry.instrumentMongoClient(client);
+  const metrics = telemetry.app;
+  metrics.observeCircuitBreaker('database', () => service.policy.state);
+  metrics.observeCache('validation', () => service.cache.stats());
+  service.policy.onStateChange((state) => metrics.recordCircuitBreakerTransition('database', state));
+  service.policy.onRetry((event) => metrics.recordRetry(event.operation));
+  return () => mongo.snapshot();
+}
+
+/**
+ * The operations the surfaces call, counting what they create by surface (v1 single create, v2
+ * bulk, fast bulk), bulk batch sizes, and failures by error code.
+ */
+export function recordOutcomes(service: PortfolioOperations, metrics: AppMetrics): PortfolioOperations {
+  const failed = (error: unknown): never => {
+    const code = (error as { code?: unknown } | null)?.code;
+    metrics.recordFailure(isPortfolioError(error) && typeof code === 'string' ? code : 'UNKNOWN');
+    throw error;
+  };
+  const counted = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => call(...args).catch(failed);
+  return {
+    get: counted((id) => service.get(id)),
+    list: (...args) => service.list(...args),
+    listBatches: (...args) => service.listBatches(...args),
+    search: counted((query) => service.search(query)),
+    update: counted((id, input) => service.update(id, input)),
+    delete: counted((id, version) => service.delete(id, version)),
+    create: counted(async (input) => {
+      const created = await service.create(input);
+      metrics.recordCreated('v1', 1);
+      return created;
+    }),
+    createMany: counted(async (inputs, options) => {
+      const surface = options?.rejectExisting === true ? 'fast' : 'v2';
+      // The size asked for, refused batches included; the service validates the body itself.
+      if (Array.isArray(inputs)) metrics.recordBulkBatchSize(surface, inputs.length);
+      const created = await service.createMany(inputs, options);
+      metrics.recordCreated(surface, created.length);
+      return created;
+    }),
+  };
 }
 
 function createHealthSource(

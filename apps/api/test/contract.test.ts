@@ -1,6 +1,6 @@
 // One test per row of API_CONTRACT.md, against the app on testkit's MongoDB with the real driver.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestStack, silentLogger, type PortfolioBody, type TestStack } from './support.js';
+import { createTestStack, testTelemetry, type PortfolioBody, type TestStack } from './support.js';
 
 const ISO_MS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const HEX24 = /^[0-9a-f]{24}$/;
@@ -395,7 +395,7 @@ describe('readiness and startup while starting and draining', () => {
       const fresh = (await import('../src/lifecycle.js')).createLifecycle();
       const { createApp } = await import('../src/app.js');
       const supertest = (await import('supertest')).default;
-      const app = createApp({ service: s.stack.service, health: s.stack.health, lifecycle: fresh, logger: silentLogger() });
+      const app = createApp({ service: s.stack.service, health: s.stack.health, lifecycle: fresh, telemetry: testTelemetry() });
       const http = supertest(app.callback());
       expect((await http.get('/health/startup').expect(503)).body).toMatchObject({ status: 'starting', probe_type: 'startup' });
       expect((await http.get('/health/ready').expect(503)).body).toMatchObject({ status: 'not_ready', probe_type: 'readiness' });

@@ -6,8 +6,8 @@ import supertest from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createLifecycle } from '../src/lifecycle.js';
-import { createLogger } from '@globeco/telemetry';
 import type { HealthSource } from '../src/routes/health.js';
+import { testTelemetry } from './support.js';
 
 const health: HealthSource = {
   checkDatabase: () => Promise.resolve({ ok: true, latencyMs: 0 }),
@@ -31,7 +31,7 @@ function build(options: { corsOrigins?: string[]; store?: InMemoryPortfolioStore
     service,
     health,
     lifecycle,
-    logger: createLogger({ serviceName: 'test', level: 'info', destination: sink }),
+    telemetry: testTelemetry(sink),
     accessLog: options.accessLog ?? false,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   });

@@ -4,7 +4,8 @@ import { connect, constants } from 'node:http2';
 import { createWireServer, freePort } from '@globeco/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { startObservability } from '../src/observability.js';
+import { startTelemetry } from '@globeco/telemetry';
+import { telemetryOptions } from '../src/config.js';
 import { startService } from '../src/runtime.js';
 import { waitFor } from './support.js';
 
@@ -28,7 +29,7 @@ describe('MongoDB unreachable at start-up', () => {
       DB_BREAKER_HALF_OPEN_MS: '500',
       DB_BREAKER_SUCCESSES: '1',
     });
-    const service = await startService(config, startObservability(config));
+    const service = await startService(config, startTelemetry(telemetryOptions(config)));
     const base = `http://127.0.0.1:${service.server.address.port}`;
     let mongo: Awaited<ReturnType<typeof createWireServer>> | undefined;
     try {

@@ -2,12 +2,11 @@
 // and a failure after the first byte leaves a visibly broken response, never a shorter valid array.
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { createLogger } from '@globeco/telemetry';
 import { startFaultProxy, type FaultProxy } from '@globeco/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
 import { listenLocal, sendRequest } from './live-server.js';
-import { createTestStack, waitFor, type PortfolioBody, type TestStack } from './support.js';
+import { createTestStack, testTelemetry, waitFor, type PortfolioBody, type TestStack } from './support.js';
 
 const DOCUMENTS = 20_000;
 
@@ -25,7 +24,7 @@ beforeAll(async () => {
   });
   t = await createTestStack(
     { MONGODB_URI: proxy.uri, DB_OPERATION_TIMEOUT_MS: '2000' },
-    { logger: createLogger({ serviceName: 'test', level: 'debug', destination: sink }) },
+    { telemetry: testTelemetry(sink, 'debug') },
   );
   server = await listenLocal(t.app);
   // Seeded through the store (the documents the service writes), spread over time with ties on dateCreated.

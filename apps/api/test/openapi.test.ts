@@ -5,7 +5,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createLifecycle } from '../src/lifecycle.js';
-import { createTestStack, silentLogger, type TestStack } from './support.js';
+import { createTestStack, testTelemetry, type TestStack } from './support.js';
 import { toOpenApiPath, type OpenApiDocument } from '../src/openapi/document.js';
 
 function build() {
@@ -13,7 +13,7 @@ function build() {
     service: createPortfolioService({ store: new InMemoryPortfolioStore() }),
     health: { checkDatabase: () => Promise.resolve({ ok: true, latencyMs: 0 }), details: () => ({}) },
     lifecycle: createLifecycle(),
-    logger: silentLogger(),
+    telemetry: testTelemetry(),
   });
 }
 

@@ -5,7 +5,8 @@ import { inject } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig, type AppConfig } from '../src/config.js';
 import { createLifecycle, type Lifecycle } from '../src/lifecycle.js';
-import { createLogger } from '@globeco/telemetry';
+import { startTelemetry, type Telemetry } from '@globeco/telemetry';
+import type { DestinationStream } from 'pino';
 import { createDatabaseStack, type DatabaseStack } from '../src/wiring.js';
 
 declare module 'vitest' {
@@ -23,9 +24,14 @@ export interface PortfolioBody {
   version: number;
 }
 
-/** A logger that writes nothing. */
-export function silentLogger(): ReturnType<typeof createLogger> {
-  return createLogger({ serviceName: 'test', level: 'silent' });
+/**
+ * Telemetry as the app gets it, SDK off (tests run many apps in one process): the logger, and the
+ * Koa middleware giving request ids and access lines. Writes nothing unless given a destination.
+ */
+export function testTelemetry(destination?: DestinationStream, level: 'info' | 'debug' = 'info'): Telemetry {
+  return destination === undefined
+    ? startTelemetry({ disabled: true, profile: 'test', log: { level: 'silent' } })
+    : startTelemetry({ disabled: true, profile: 'test', log: { level } }, { logDestination: destination });
 }
 
 /** An app on testkit's MongoDB with a database of its own. */
@@ -44,7 +50,7 @@ export interface TestStack {
 
 /** App settings main.ts does not take from the environment. */
 export interface TestStackOptions {
-  readonly logger?: ReturnType<typeof createLogger>;
+  readonly telemetry?: Telemetry;
   readonly listStallTimeoutMs?: number;
 }
 
@@ -64,7 +70,7 @@ export async function createTestStack(env: Record<string, string> = {}, options:
     service: stack.service,
     health: stack.health,
     lifecycle,
-    logger: options.logger ?? silentLogger(),
+    telemetry: options.telemetry ?? testTelemetry(),
     corsOrigins: config.http.corsOrigins,
     ...(options.listStallTimeoutMs === undefined ? {} : { listStallTimeoutMs: options.listStallTimeoutMs }),
   });

@@ -226,6 +226,95 @@ describe.each(['grpc', 'http/protobuf'] as const)('the real API exporting over O
     expect(receiver.requests.get(`${protocol}:metrics`)).toBeGreaterThan(0);
   });
 
+  it('shows a request of each kind in /metrics under every family, with bounded label sets', async () => {
+    const running = api!;
+    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
+      const res = await fetch(`${running.baseUrl}${path}`, {
+        method,
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    };
+    // One of each: v1 get (the test above), create (beforeAll), update, delete; v2 search and bulk;
+    // fast bulk; errors (not found, version conflict); a path no route matches, chosen by the client.
+    const created = await call('POST', '/api/v1/portfolios', { name: `Each ${label}` });
+    const id = (created.json as { portfolioId: string }).portfolioId;
+    expect((await call('PUT', `/api/v1/portfolio/${id}`, { portfolioId: id, name: `Each ${label} II`, version: 1 })).status).toBe(200);
+    expect((await call('PUT', `/api/v1/portfolio/${id}`, { portfolioId: id, name: `Each ${label} III`, version: 1 })).status).toBe(409);
+    expect((await call('DELETE', `/api/v1/portfolio/${id}?version=2`)).status).toBe(204);
+    expect((await call('GET', `/api/v1/portfolio/${id}`)).status).toBe(404);
+    expect((await call('GET', `/api/v2/portfolios?name_like=each&limit=5`)).status).toBe(200);
+    expect((await call('POST', '/api/v2/portfolios', [{ name: `V2 A ${label}` }, { name: `V2 B ${label}` }])).status).toBe(201);
+    expect((await call('POST', '/api/fast/portfolios/bulk', [{ name: `Fast A ${label}` }, { name: `Fast B ${label}` }, { name: `Fast C ${label}` }])).status).toBe(201);
+    const chosen = `/client-chosen-${randomUUID()}`;
+    expect((await call('GET', chosen)).status).toBe(404);
+
+    const text = await (await fetch(`${running.baseUrl}/metrics`)).text();
+    expect(text).not.toContain(chosen.slice(1));
+    /** Every series of a family: its labels (otel_scope_* left out) and value, in exposition order. */
+    const series = (name: string): [Record<string, string>, number][] =>
+      [...text.matchAll(new RegExp(`^${name}\\{(.*)\\} (\\S+)$`, 'gm'))].map(([, labels = '', value]) => [
+        Object.fromEntries([...labels.matchAll(/([a-z_]+)="([^"]*)"/g)].filter(([, k]) => !k!.startsWith('otel_scope_')).map(([, k, v]) => [k!, v!])),
+        Number(value),
+      ]);
+    const value = (name: string, labels: Record<string, string>): number | undefined =>
+      series(name).find(([l]) => JSON.stringify(l) === JSON.stringify(labels))?.[1];
+
+    expect(value('http_requests_total', { method: 'PUT', path: ROUTE_LABEL, status: '200' })).toBe(1);
+    expect(value('http_requests_total', { method: 'PUT', path: ROUTE_LABEL, status: '409' })).toBe(1);
+    expect(value('http_requests_total', { method: 'DELETE', path: ROUTE_LABEL, status: '204' })).toBe(1);
+    expect(value('http_requests_total', { method: 'GET', path: ROUTE_LABEL, status: '404' })).toBe(1);
+    expect(value('http_requests_total', { method: 'GET', path: '/api/v2/portfolios', status: '200' })).toBe(1);
+    expect(value('http_requests_total', { method: 'POST', path: '/api/v2/portfolios', status: '201' })).toBe(1);
+    expect(value('http_requests_total', { method: 'POST', path: '/api/fast/portfolios/bulk', status: '201' })).toBe(1);
+    expect(value('http_requests_total', { method: 'GET', path: '/{other}', status: '404' })).toBe(1);
+    expect(series('http_request_duration_count').map(([l]) => l.path).sort()).toStrictEqual(series('http_requests_total').map(([l]) => l.path).sort());
+    for (const [labels] of series('http_requests_total')) expect(labels.path, 'a route pattern or /{other}').toMatch(/^(\/\{other\}|\/[a-z0-9/{}_]*)$/);
+
+    const db = { db_system_name: 'mongodb', db_namespace: expect.stringMatching(/^t_/) as unknown as string, db_collection_name: 'portfolio' };
+    const dbOperations = series('db_client_operation_duration_count').filter(([l]) => l.db_collection_name === 'portfolio' && l.error_type === undefined);
+    expect(new Set(dbOperations.map(([l]) => l.db_operation_name))).toStrictEqual(new Set(['aggregate', 'createIndexes', 'delete', 'distinct', 'find', 'findAndModify', 'insert']));
+    for (const [labels] of dbOperations) expect(labels).toStrictEqual({ ...db, db_operation_name: labels.db_operation_name });
+    expect(series('db_client_operation_duration_bucket').some(([l]) => l.le === '0.001')).toBe(true);
+
+    expect(value('portfolios_created_total', { surface: 'v1' })).toBe(2);
+    expect(value('portfolios_created_total', { surface: 'v2' })).toBe(2);
+    expect(value('portfolios_created_total', { surface: 'fast' })).toBe(3);
+    expect(value('bulk_batch_size_count', { surface: 'v2' })).toBe(1);
+    expect(value('bulk_batch_size_sum', { surface: 'fast' })).toBe(3);
+    expect(series('operation_failures_total')).toStrictEqual([
+      [{ code: 'VERSION_CONFLICT' }, 1],
+      [{ code: 'NOT_FOUND' }, 1],
+    ]);
+    expect(series('circuit_breaker_state')).toStrictEqual([
+      [{ breaker: 'otlp_traces' }, 0],
+      [{ breaker: 'otlp_metrics' }, 0],
+      [{ breaker: 'database' }, 0],
+    ]);
+    expect(series('telemetry_hook_applied').map(([l, v]) => [l.hook, v])).toStrictEqual([
+      ['http.Server.emit', 1],
+      ['mongodb._checkSkipInstrumentation', 1],
+      ['mongodb._getV4PatchCommandPromise', 1],
+    ]);
+    expect(series('mongodb_pool_connections_open')[0]?.[1]).toBeGreaterThan(0);
+    expect(value('validation_cache_size', {})).toBeGreaterThan(0);
+    // Runtime: one family per concern, and the process families.
+    const families = [...text.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name!);
+    expect(new Set(families).size).toBe(families.length);
+    expect(families.filter((f) => /event_?loop/.test(f)).sort()).toStrictEqual(['nodejs_eventloop_delay_p99', 'nodejs_eventloop_utilization']);
+    for (const family of ['v8js_memory_heap_used', 'process_resident_memory_bytes', 'process_cpu_seconds_total']) expect(families).toContain(family);
+    expect(value('process_cpu_seconds_total', {})).toBeGreaterThan(0);
+
+    // The same families arrive over OTLP.
+    await rx!.waitFor(() => ['db.client.operation.duration', 'portfolios_created_total', 'operation_failures_total', 'process_cpu_seconds_total'].every((n) => lastMetric(rx!, n) !== undefined), 20_000);
+    // The start-up line named the exporters that run.
+    expect(running.lines.find((l) => l.msg === 'telemetry started')?.exporters).toStrictEqual({
+      traces: `otlp ${protocol} ${protocol === 'grpc' ? rx!.endpoint : `${rx!.endpoint}/v1/traces`}`,
+      metrics: `prometheus (pull), otlp ${protocol} ${protocol === 'grpc' ? rx!.endpoint : `${rx!.endpoint}/v1/metrics`}`,
+    });
+  });
+
   it.runIf(hasPromtool())('serves a /metrics exposition that promtool check metrics accepts', async () => {
     const res = await fetch(`${api!.baseUrl}/metrics`);
     expect(res.status).toBe(200);

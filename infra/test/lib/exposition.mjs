@@ -1,10 +1,10 @@
-// The metric families the API exposes on /metrics, produced by the telemetry package's own
-// recorders and Prometheus serializer (the same code the API runs), with one sample each.
+// The metric families the API exposes on /metrics, produced by the telemetry package itself
+// (startTelemetry, as the API starts it: no OTLP, metrics on), with one sample each.
 import { EventEmitter } from 'node:events';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import {
-  createAppMetrics, createHttpMetrics, createPrometheusEndpoint, createSaturationMetrics, instrumentMongoPool,
-} from '@globeco/telemetry';
+import { Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { startTelemetry } from '@globeco/telemetry';
 
 /**
  * Renders the exposition and returns each family's type and label names (Prometheus' own
@@ -12,17 +12,39 @@ import {
  * @returns {Promise<Map<string, { type: string, labels: string[] }>>}
  */
 export async function exposedFamilies() {
-  const endpoint = createPrometheusEndpoint(true);
-  const provider = new MeterProvider({ readers: [endpoint.reader] });
-  const meter = provider.getMeter('globeco-infra-check');
-  const http = createHttpMetrics(meter);
-  const pending = http.start('GET', '/api/v1/portfolios');
-  http.end(http.start('GET', '/api/v1/portfolio/65a1b2c3d4e5f6a7b8c9d0e1'), 200, '/api/v1/portfolio/:portfolioId', '/api/v1/portfolio/65a1b2c3d4e5f6a7b8c9d0e1');
-  createAppMetrics(meter).observeCircuitBreaker('mongodb', () => 'open');
-  instrumentMongoPool(new EventEmitter(), meter);
-  const saturation = createSaturationMetrics(meter);
+  const telemetry = startTelemetry(
+    // Tracing on (to a closed port, nothing is sent before shutdown) for the hook gauge.
+    { profile: 'test', enableMetricsExport: false, otlp: { endpoint: 'http://127.0.0.1:9' }, entities: 'portfolios', log: { level: 'silent' } },
+    { logDestination: new Writable({ write: (_chunk, _encoding, done) => done() }) },
+  );
+  const middleware = telemetry.koaMiddleware();
+  const request = (route) => {
+    const headers = new Map();
+    const ctx = { method: 'GET', status: 200, _matchedRoute: route, response: {}, get: () => '', set: (k, v) => headers.set(k, v) };
+    return middleware(ctx, () => Promise.resolve());
+  };
+  await request('/api/v1/portfolio/:portfolioId');
+  await request(undefined);
+  let release = () => undefined;
+  const pending = middleware({ method: 'GET', status: 200, response: {}, get: () => '', set: () => undefined }, () => new Promise((r) => (release = r)));
+  telemetry.app.observeCircuitBreaker('database', () => 'open');
+  telemetry.app.recordCircuitBreakerTransition('database', 'open');
+  telemetry.app.recordCreated('v1', 1);
+  telemetry.app.recordBulkBatchSize('v2', 10);
+  telemetry.app.recordFailure('NOT_FOUND');
+  telemetry.app.recordRetry('find');
+  telemetry.app.observeCache('validation', () => ({ hits: 1, misses: 1, size: 1 }));
+  const client = new EventEmitter();
+  const mongo = telemetry.instrumentMongoClient(client);
+  client.emit('commandStarted', { requestId: 1, commandName: 'find', databaseName: 'portfolio_db', command: { find: 'portfolio' } });
+  client.emit('commandFailed', { requestId: 1, commandName: 'find', databaseName: 'portfolio_db', duration: 1, failure: { name: 'MongoNetworkError' } });
+  // A collection makes v8js_gc_duration appear; the event-loop delay is reported once its monitor
+  // has 5 samples (10 ms apart).
+  setFlagsFromString('--expose-gc');
+  runInNewContext('gc')();
+  await new Promise((r) => setTimeout(r, 120));
   try {
-    const text = await endpoint.render();
+    const text = await telemetry.renderPrometheus();
     const families = new Map();
     for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) families.set(name, { type, labels: new Set() });
     for (const [, series, labelText = ''] of text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? /gm)) {
@@ -32,8 +54,9 @@ export async function exposedFamilies() {
     families.delete('target_info');
     return new Map([...families].map(([name, f]) => [name, { type: f.type, labels: [...f.labels].filter((l) => !l.startsWith('otel_scope_') && l !== 'le').sort() }]));
   } finally {
-    http.end(pending, 200, '/api/v1/portfolios', '/api/v1/portfolios');
-    saturation.stop();
-    await provider.shutdown();
+    release();
+    await pending;
+    mongo.stop();
+    await telemetry.shutdown();
   }
 }

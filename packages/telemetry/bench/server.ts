@@ -32,8 +32,8 @@ const telemetry: Telemetry | undefined =
 const { default: Koa } = await import('koa');
 const { default: Router } = await import('@koa/router');
 const { MongoClient, ObjectId } = await import('mongodb');
-const client = new MongoClient(mongoUri, { maxPoolSize: 50 });
-telemetry?.instrumentMongoPool(client);
+const client = new MongoClient(mongoUri, { maxPoolSize: 50, monitorCommands: telemetry !== undefined });
+telemetry?.instrumentMongoClient(client);
 await client.connect();
 const col = client.db('bench').collection<{ _id: InstanceType<typeof ObjectId>; name: string }>('p');
 const { insertedId } = await col.insertOne({ _id: new ObjectId(), name: 'Bench' });

@@ -24,9 +24,11 @@ describe('resolveTelemetryConfig', () => {
         metricExportIntervalMillis: 10_000,
         metricExportTimeoutMillis: 5_000,
         bsp: { scheduleDelayMillis: 5_000, maxQueueSize: 2_048, maxExportBatchSize: 512, exportTimeoutMillis: 30_000 },
-        exportBreaker: { consecutiveFailures: 3, halfOpenAfterMillis: 60_000, successesToClose: 2 },
+        exportBreaker: { consecutiveFailures: 3, halfOpenAfterMillis: 60_000 },
         log: { level: 'warn', accessLog: true, debugSampleRate: 0.1, pretty: false },
         diagLogIntervalMillis: 60_000,
+        untracedPaths: [],
+        entities: 'items',
       },
     });
   });

@@ -55,7 +55,6 @@ export interface TelemetryConfig {
   readonly exportBreaker: {
     readonly consecutiveFailures: number;
     readonly halfOpenAfterMillis: number;
-    readonly successesToClose: number;
   };
   readonly log: {
     readonly level: LogLevel;
@@ -66,6 +65,10 @@ export interface TelemetryConfig {
   };
   /** Minimum interval between two repeated export-error log lines. */
   readonly diagLogIntervalMillis: number;
+  /** Request paths (query removed) that get no trace, e.g. the host's health probes. */
+  readonly untracedPaths: readonly string[];
+  /** Plural noun naming `<entities>_created_total`. */
+  readonly entities: string;
 }
 
 /** Options accepted by `startTelemetry`; anything left out gets the profile default. */
@@ -106,6 +109,10 @@ export interface TelemetryOptions {
   exportBreaker?: Partial<TelemetryConfig['exportBreaker']>;
   log?: Partial<TelemetryConfig['log']>;
   diagLogIntervalMillis?: number;
+  /** Request paths (query removed) that get no trace, e.g. the host's health probes (default none). */
+  untracedPaths?: readonly string[];
+  /** Plural noun naming `<entities>_created_total` (default `items`). */
+  entities?: string;
 }
 
 /** Result of resolving options: a config, or the list of problems found. */
@@ -221,11 +228,9 @@ export function resolveTelemetryConfig(options: TelemetryOptions = {}): ResolveR
   const exportBreaker = {
     consecutiveFailures: options.exportBreaker?.consecutiveFailures ?? 3,
     halfOpenAfterMillis: options.exportBreaker?.halfOpenAfterMillis ?? 60_000,
-    successesToClose: options.exportBreaker?.successesToClose ?? 2,
   };
   checkNumber('exportBreaker.consecutiveFailures', exportBreaker.consecutiveFailures, 1, 1_000, errors);
   checkNumber('exportBreaker.halfOpenAfterMillis', exportBreaker.halfOpenAfterMillis, 1, 86_400_000, errors);
-  checkNumber('exportBreaker.successesToClose', exportBreaker.successesToClose, 1, 1_000, errors);
 
   const log = {
     level: options.log?.level ?? defaults.level,
@@ -238,6 +243,13 @@ export function resolveTelemetryConfig(options: TelemetryOptions = {}): ResolveR
 
   const diagLogIntervalMillis = options.diagLogIntervalMillis ?? 60_000;
   checkNumber('diagLogIntervalMillis', diagLogIntervalMillis, 0, 86_400_000, errors);
+
+  const untracedPaths: readonly string[] = options.untracedPaths ?? [];
+  if (!untracedPaths.every((p) => typeof p === 'string' && p.startsWith('/'))) {
+    errors.push('untracedPaths must be a list of paths starting with /');
+  }
+  const entities = options.entities ?? 'items';
+  if (typeof entities !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(entities)) errors.push(`entities must match [a-z][a-z0-9_]*, got "${String(entities)}"`);
 
   const serviceName = options.serviceName ?? DEFAULT_SERVICE_NAME;
   if (typeof serviceName !== 'string' || serviceName.trim() === '') errors.push('serviceName must be a non-empty string');
@@ -273,6 +285,8 @@ export function resolveTelemetryConfig(options: TelemetryOptions = {}): ResolveR
     exportBreaker,
     log,
     diagLogIntervalMillis,
+    untracedPaths: Object.freeze([...untracedPaths]),
+    entities,
   };
   return { ok: true, config: Object.freeze(config) };
 }

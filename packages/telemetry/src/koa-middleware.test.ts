@@ -62,32 +62,42 @@ describe('createKoaMiddleware', () => {
     expect(supplied.headers.get('x-request-id')).toBe('client-7');
     const unsafe = await fetch(`${base}/api/v1/portfolio/x`, { headers: { 'x-request-id': 'bad id\twith spaces' } });
     expect(unsafe.headers.get('x-request-id')).toBe('gen-2');
+    const corr = await fetch(`${base}/nope`, { headers: { 'x-request-id': 'user@host', 'x-correlation-id': 'corr-9' } });
+    expect(corr.headers.get('x-request-id')).toBe('corr-9');
+    for (const bad of ['x'.repeat(129), 'a b', '<script>', 'user@host']) {
+      const res = await fetch(`${base}/nope`, { headers: { 'x-request-id': bad } });
+      expect(res.headers.get('x-request-id')).toMatch(/^gen-\d+$/);
+    }
+    const longest = await fetch(`${base}/nope`, { headers: { 'x-request-id': 'x'.repeat(128) } });
+    expect(longest.headers.get('x-request-id')).toBe('x'.repeat(128));
+    lines.splice(9);
 
     expect(lines.map(({ time: _t, duration_ms: d, ...rest }) => ({ ...rest, ...(d === undefined ? {} : { timed: typeof d === 'number' }) }))).toStrictEqual([
       { level: 'info', service: 'svc', request_id: 'gen-1', msg: 'handler' },
       { level: 'info', service: 'svc', request_id: 'gen-1', msg: 'after await' },
-      { level: 'info', service: 'svc', request_id: 'gen-1', method: 'GET', path: '/api/v1/portfolio/:portfolioId', status: 200, timed: true, msg: 'request completed' },
+      { level: 'info', service: 'svc', request_id: 'gen-1', method: 'GET', route: '/api/v1/portfolio/:portfolioId', status: 200, timed: true, response_bytes: 12, msg: 'request completed' },
       { level: 'info', service: 'svc', request_id: 'client-7', correlation_id: 'c-1', msg: 'handler' },
       { level: 'info', service: 'svc', request_id: 'client-7', correlation_id: 'c-1', msg: 'after await' },
-      { level: 'info', service: 'svc', request_id: 'client-7', correlation_id: 'c-1', method: 'GET', path: '/api/v1/portfolio/:portfolioId', status: 200, timed: true, msg: 'request completed' },
+      { level: 'info', service: 'svc', request_id: 'client-7', correlation_id: 'c-1', method: 'GET', route: '/api/v1/portfolio/:portfolioId', status: 200, timed: true, response_bytes: 12, msg: 'request completed' },
       { level: 'info', service: 'svc', request_id: 'gen-2', msg: 'handler' },
       { level: 'info', service: 'svc', request_id: 'gen-2', msg: 'after await' },
-      { level: 'info', service: 'svc', request_id: 'gen-2', method: 'GET', path: '/api/v1/portfolio/:portfolioId', status: 200, timed: true, msg: 'request completed' },
+      { level: 'info', service: 'svc', request_id: 'gen-2', method: 'GET', route: '/api/v1/portfolio/:portfolioId', status: 200, timed: true, response_bytes: 10, msg: 'request completed' },
     ]);
   });
 
-  it('counts requests by route pattern, a throwing one as 500, an unmatched one by sanitised path', async () => {
+  it('counts requests by route pattern, a throwing one as 500, every unmatched one under /{other}', async () => {
     tm = createTestMeter();
     const lines: Record<string, unknown>[] = [];
-    const base = await startApp(createKoaMiddleware({ httpMetrics: createHttpMetrics(tm.meter) }), lines);
+    const base = await startApp(createKoaMiddleware({ httpMetrics: createHttpMetrics(tm.meter), logger: createLogger({ serviceName: 'svc', level: 'silent' }) }), lines);
     expect((await fetch(`${base}/api/v1/portfolio/507f1f77bcf86cd799439011`)).status).toBe(200);
     expect((await fetch(`${base}/boom`)).status).toBe(500);
     expect((await fetch(`${base}/missing/507f1f77bcf86cd799439011`)).status).toBe(404);
+    expect((await fetch(`${base}/chosen-by-the-client`)).status).toBe(404);
     const m = await tm.collect();
     expect(points(m.get('http_requests_total'))).toStrictEqual([
       [{ method: 'GET', path: '/api/v1/portfolio/{portfolioId}', status: '200' }, 1],
       [{ method: 'GET', path: '/boom', status: '500' }, 1],
-      [{ method: 'GET', path: '/missing/{id}', status: '404' }, 1],
+      [{ method: 'GET', path: '/{other}', status: '404' }, 2],
     ]);
     expect(points(m.get('http_requests_in_flight'))).toStrictEqual([[{ method: 'GET' }, 0]]);
     expect(lines).toStrictEqual([

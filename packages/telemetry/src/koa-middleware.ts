@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { TelemetryLogger } from './logging/logger.js';
 import { runWithRequestContext } from './logging/request-context.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
@@ -7,10 +8,12 @@ import type { HttpMetrics } from './metrics/http-metrics.js';
 /** The few Koa context members the middleware uses (no runtime import of koa). */
 export interface KoaLikeContext {
   readonly method: string;
-  readonly path: string;
   status: number;
   /** Set by @koa/router to the matched route pattern. */
   readonly _matchedRoute?: string | RegExp | undefined;
+  /** Set by @koa/router to the layers whose path matched (any method). */
+  readonly matched?: readonly { readonly path?: unknown; readonly methods?: readonly string[] }[];
+  readonly response: { readonly length?: number | undefined };
   get(field: string): string;
   set(field: string, value: string): void;
 }
@@ -18,23 +21,22 @@ export interface KoaLikeContext {
 /** A Koa-compatible middleware function. */
 export type KoaLikeMiddleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void>;
 
-/** Options of `createKoaMiddleware`. */
+/** Options of the Koa middleware, as the host chooses them. */
 export interface KoaMiddlewareOptions {
-  /** HTTP metric recorder; omit to skip metrics. */
-  httpMetrics?: HttpMetrics;
-  /** Logger for access-log lines. */
-  logger?: TelemetryLogger;
-  /** Write one access-log line per request (default false). */
+  /** Write one access-log line per request (default: the `log.accessLog` configuration). */
   accessLog?: boolean;
-  /** Header carrying the request id in and out (default `x-request-id`). */
-  requestIdHeader?: string;
-  /** Header carrying a caller's correlation id (default `x-correlation-id`). */
-  correlationIdHeader?: string;
   /** Generates request ids (default `crypto.randomUUID`). */
   generateId?: () => string;
 }
 
-const SAFE_ID = /^[\w.:@-]{1,128}$/;
+/** What the middleware is built from (start-telemetry's part). */
+interface MiddlewareParts extends KoaMiddlewareOptions {
+  httpMetrics?: HttpMetrics;
+  logger: TelemetryLogger;
+}
+
+/** Request and correlation ids a caller may choose: 1–128 of letters, digits and `._:-`. */
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function errorStatus(err: unknown): number {
   if (typeof err === 'object' && err !== null) {
@@ -45,27 +47,35 @@ function errorStatus(err: unknown): number {
 }
 
 /**
- * Creates the Koa middleware that gives each request an id (AsyncLocalStorage, so every log line
- * of the request carries it), records the HTTP metrics and optionally writes an access-log line.
- * Mount it first; a request that throws is counted with status 500 (or its HTTP error status).
- * Request ids travel in the OpenTelemetry context: `startTelemetry` (or `ensureContextManager`) must have run.
+ * The route pattern a request is counted and logged under: the matched route, else the first route
+ * whose path matched (the method was not allowed), else undefined (an unknown path). Never the raw
+ * path, which may carry anything a client put there.
  */
-export function createKoaMiddleware(options: KoaMiddlewareOptions = {}): KoaLikeMiddleware {
-  const { httpMetrics, logger } = options;
-  const accessLog = options.accessLog === true && logger !== undefined;
-  const idHeader = options.requestIdHeader ?? 'x-request-id';
-  const corrHeader = options.correlationIdHeader ?? 'x-correlation-id';
-  const generateId = options.generateId ?? randomUUID;
+export function routeOf(ctx: KoaLikeContext): string | undefined {
+  if (typeof ctx._matchedRoute === 'string') return ctx._matchedRoute;
+  const known = ctx.matched?.find((layer) => typeof layer.path === 'string' && (layer.methods?.length ?? 0) > 0);
+  return typeof known?.path === 'string' ? known.path : undefined;
+}
 
+/**
+ * Creates the Koa middleware that gives each request an id (the caller's `X-Request-ID`, else its
+ * `X-Correlation-ID`, when well-formed; else a fresh UUID), echoes it, scopes every log line of the
+ * request to it, records the HTTP metrics under the route pattern, hands the route to the
+ * request's server span (`http.route`) and optionally writes one access-log line. Mount it first; a request that throws counts with its HTTP error status or 500.
+ */
+export function createKoaMiddleware(parts: MiddlewareParts): KoaLikeMiddleware {
+  const { httpMetrics, logger } = parts;
+  const accessLog = parts.accessLog === true;
+  const generateId = parts.generateId ?? randomUUID;
   return function telemetryMiddleware(ctx, next) {
-    const incoming = ctx.get(idHeader);
-    const requestId = incoming !== '' && SAFE_ID.test(incoming) ? incoming : generateId();
-    const corr = ctx.get(corrHeader);
-    const correlationId = corr !== '' && SAFE_ID.test(corr) ? corr : undefined;
-    ctx.set(idHeader, requestId);
+    const incoming = ctx.get('x-request-id');
+    const correlation = ctx.get('x-correlation-id');
+    const correlationId = SAFE_ID.test(correlation) ? correlation : undefined;
+    const requestId = SAFE_ID.test(incoming) ? incoming : (correlationId ?? generateId());
+    ctx.set('X-Request-ID', requestId);
     trace.getActiveSpan()?.setAttribute('http.request.id', requestId);
     return runWithRequestContext(correlationId === undefined ? { requestId } : { requestId, correlationId }, async () => {
-      const token = httpMetrics?.start(ctx.method, ctx.path);
+      const token = httpMetrics?.start(ctx.method);
       const t0 = accessLog ? performance.now() : 0;
       let status = 500;
       try {
@@ -75,15 +85,26 @@ export function createKoaMiddleware(options: KoaMiddlewareOptions = {}): KoaLike
         status = errorStatus(err);
         throw err;
       } finally {
-        const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : undefined;
-        if (token !== undefined) httpMetrics?.end(token, status, route, ctx.path);
-        if (accessLog) {
-          logger.info(
-            { method: ctx.method, path: route ?? ctx.path, status, duration_ms: Math.round((performance.now() - t0) * 1000) / 1000 },
-            'request completed',
-          );
-        }
+        const route = routeOf(ctx);
+        // The server span (http-server-spans.ts) takes its http.route and name from here when it ends.
+        const rpc = route === undefined ? undefined : getRPCMetadata(context.active());
+        if (rpc?.type === RPCType.HTTP) rpc.route = route;
+        if (token !== undefined) httpMetrics?.end(token, status, route);
+        if (accessLog) logCompleted(logger, ctx, route, status, Math.round((performance.now() - t0) * 1000) / 1000);
       }
     });
   };
+}
+
+/** One access-log line: method, route pattern (when one matched), status, sizes, duration. */
+function logCompleted(logger: TelemetryLogger, ctx: KoaLikeContext, route: string | undefined, status: number, durationMs: number): void {
+  const fields: Record<string, unknown> = route === undefined ? { method: ctx.method } : { method: ctx.method, route };
+  fields.status = status;
+  fields.duration_ms = durationMs;
+  const length = ctx.get('content-length');
+  const requestBytes = Number(length);
+  if (length !== '' && Number.isSafeInteger(requestBytes)) fields.request_bytes = requestBytes;
+  const responseBytes = ctx.response.length;
+  if (typeof responseBytes === 'number') fields.response_bytes = responseBytes;
+  logger.info(fields, 'request completed');
 }

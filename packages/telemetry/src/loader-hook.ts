@@ -4,7 +4,7 @@ const KEY = Symbol.for('@globeco/telemetry.loader-hook');
 const require = createRequire(import.meta.url);
 
 /** Modules instrumented through the ESM loader hook (others pass through untouched). */
-export const HOOKED_MODULES: readonly string[] = ['koa', 'mongodb'];
+export const HOOKED_MODULES: readonly string[] = ['mongodb'];
 
 interface SyncHooks {
   register(options: { include: string[] }): void;
@@ -13,7 +13,7 @@ interface SyncHooks {
 
 /**
  * Registers the import-in-the-middle loader hook (once per process) so that modules imported
- * afterwards — `await import('koa')` — can be instrumented; returns false when it could not be.
+ * afterwards — `await import('mongodb')` — can be instrumented; returns false when it could not be.
  * It runs in-thread through `module.registerHooks()` (no loader thread, no deprecation warning);
  * only a Node.js whose synchronous hooks cannot run it gets the older `module.register()` hook.
  */

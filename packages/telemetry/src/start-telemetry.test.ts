@@ -31,8 +31,8 @@ describe('startTelemetry', () => {
         'telemetry disabled: invalid configuration: otlp.protocol must be one of grpc, http/protobuf, http/json, got "smoke-signals"; otlp.tracesProtocol must be one of grpc, http/protobuf, http/json, got "smoke-signals"; otlp.metricsProtocol must be one of grpc, http/protobuf, http/json, got "smoke-signals"; samplerRatio must be a number in [0, 1], got -1',
       ],
     ]);
-    telemetry.httpMetrics.end(telemetry.httpMetrics.start('GET', '/'), 200, undefined, '/');
-    telemetry.appMetrics.recordRetry('x');
+    telemetry.app.recordRetry('x');
+    telemetry.instrumentMongoClient(new EventEmitter()).stop();
     expect(await telemetry.renderPrometheus()).toBe(DISABLED_EXPOSITION);
     expect(telemetry.exportBreakerState()).toStrictEqual({ traces: 'closed', metrics: 'closed' });
     await telemetry.forceFlush();
@@ -46,10 +46,37 @@ describe('startTelemetry', () => {
     await telemetry.shutdown();
   });
 
+  it('names in its start-up line exactly the exporters that run and where', async () => {
+    const started = (options: Parameters<typeof startTelemetry>[0]) => {
+      const { lines, logDestination } = sink();
+      const telemetry = startTelemetry({ profile: 'test', ...options }, { logDestination });
+      return { telemetry, line: lines.find((l) => l.msg === 'telemetry started') };
+    };
+    const none = started({ enableTracing: false, enableMetrics: false, enableMetricsExport: false });
+    expect(none.line?.exporters).toStrictEqual({ traces: 'none', metrics: 'none' });
+    await none.telemetry.shutdown();
+    const pull = started({ enableTracing: false, enableMetricsExport: false });
+    expect(pull.line?.exporters).toStrictEqual({ traces: 'none', metrics: 'prometheus (pull)' });
+    await pull.telemetry.shutdown();
+    const all = started({ otlp: { protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:9' } });
+    expect(all.line?.exporters).toStrictEqual({
+      traces: 'otlp http/protobuf http://127.0.0.1:9/v1/traces',
+      metrics: 'prometheus (pull), otlp http/protobuf http://127.0.0.1:9/v1/metrics',
+    });
+    // Every private hook applied on the installed versions; a version that breaks one fails here.
+    const text = await all.telemetry.renderPrometheus();
+    expect([...text.matchAll(/^telemetry_hook_applied\{hook="([^"]+)",[^}]*\} (\d)$/gm)].map(([, hook, v]) => [hook, v])).toStrictEqual([
+      ['http.Server.emit', '1'],
+      ['mongodb._checkSkipInstrumentation', '1'],
+      ['mongodb._getV4PatchCommandPromise', '1'],
+    ]);
+    await all.telemetry.shutdown();
+  });
+
   it('with enableMetrics=false still answers /metrics with a valid minimal exposition', async () => {
     const telemetry = startTelemetry({ profile: 'test', enableMetrics: false, enableTracing: false }, sink());
     expect(telemetry.enabled).toBe(true);
-    telemetry.httpMetrics.end(telemetry.httpMetrics.start('GET', '/x'), 200, undefined, '/x');
+    telemetry.app.recordCreated('v1', 1);
     const server = createServer(telemetry.metricsHandler);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const address = server.address();
@@ -66,23 +93,50 @@ describe('startTelemetry', () => {
       { profile: 'test', enableTracing: false, otlp: { protocol: 'http/protobuf', endpoint: `http://127.0.0.1:${port}` }, metricExportIntervalMillis: 100 },
       { logDestination },
     );
-    const http = telemetry.httpMetrics;
-    http.end(http.start('GET', '/api/v1/portfolio/1'), 200, '/api/v1/portfolio/:portfolioId', '/api/v1/portfolio/1');
-    http.end(http.start('POST', '/api/v2/portfolios'), 201, '/api/v2/portfolios', '/api/v2/portfolios');
-    telemetry.appMetrics.recordDbOperation('find_one', 2.5);
-    telemetry.appMetrics.recordBulkBatchSize(10);
-    telemetry.appMetrics.recordRetry('insert_many');
-    telemetry.appMetrics.recordCircuitBreakerTransition('database', 'open');
-    telemetry.appMetrics.observeCache('validation', () => ({ hits: 3, misses: 1, size: 4 }));
-    telemetry.appMetrics.observeCircuitBreaker('database', () => 'closed');
-    const pool = telemetry.instrumentMongoPool(new EventEmitter());
+    telemetry.app.recordCreated('v1', 1);
+    telemetry.app.recordBulkBatchSize('v2', 10);
+    telemetry.app.recordFailure('NOT_FOUND');
+    telemetry.app.recordRetry('insert_many');
+    telemetry.app.recordCircuitBreakerTransition('database', 'open');
+    telemetry.app.observeCache('validation', () => ({ hits: 3, misses: 1, size: 4 }));
+    telemetry.app.observeCircuitBreaker('database', () => 'closed');
+    // The driver's command monitoring events, as a MongoClient with monitorCommands emits them.
+    const client = new EventEmitter();
+    const mongo = telemetry.instrumentMongoClient(client);
+    client.emit('commandStarted', { requestId: 1, commandName: 'find', databaseName: 'db', command: { find: 'portfolio' } });
+    client.emit('commandSucceeded', { requestId: 1, commandName: 'find', databaseName: 'db', duration: 2.5 });
+    client.emit('commandStarted', { requestId: 2, commandName: 'insert', databaseName: 'db', command: { insert: 'portfolio' } });
+    client.emit('commandSucceeded', { requestId: 2, commandName: 'insert', databaseName: 'db', duration: 1, reply: { ok: 1, writeErrors: [{ index: 0, code: 11000 }] } });
+    client.emit('commandStarted', { requestId: 3, commandName: 'ping', databaseName: 'admin', command: { ping: 1 } });
+    client.emit('commandFailed', { requestId: 3, commandName: 'ping', databaseName: 'admin', duration: 5, failure: { name: 'MongoNetworkError' } });
+    // The event-loop delay is reported once its monitor has at least 5 samples (10 ms apart).
+    await new Promise((r) => setTimeout(r, 120));
     const text = await telemetry.renderPrometheus();
+    const series = (name: string): string[] =>
+      [...text.matchAll(new RegExp(`^${name}\\{(.*?),?otel_scope_name="[^"]*",otel_scope_version="[^"]*"\\} (\\S+)$`, 'gm'))].map(([, labels, value]) => `${labels ?? ''} ${value ?? ''}`);
+    expect(series('db_client_operation_duration_count')).toStrictEqual([
+      'db_system_name="mongodb",db_namespace="db",db_operation_name="find",db_collection_name="portfolio" 1',
+      'db_system_name="mongodb",db_namespace="db",db_operation_name="insert",db_collection_name="portfolio",error_type="DuplicateKey" 1',
+      'db_system_name="mongodb",db_namespace="admin",db_operation_name="ping",error_type="MongoNetworkError" 1',
+    ]);
+    expect(series('db_client_operation_duration_sum')[0]).toBe('db_system_name="mongodb",db_namespace="db",db_operation_name="find",db_collection_name="portfolio" 0.0025');
+    expect(series('circuit_breaker_state')).toStrictEqual(['breaker="otlp_traces" 0', 'breaker="otlp_metrics" 0', 'breaker="database" 0']);
+    const families = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => `${name ?? ''} ${type ?? ''}`);
+    // Each family once; the runtime ones one per concern (no event_loop_* beside nodejs_eventloop_*).
+    expect(new Set(families).size).toBe(families.length);
+    // (v8js_gc_duration appears once a collection has run.)
+    const runtime = families.filter((f) => /event_?loop|heap|resident|cpu|v8js|nodejs|process_/.test(f) && f !== 'v8js_gc_duration histogram');
+    expect(runtime.sort()).toStrictEqual([
+      'nodejs_eventloop_delay_p99 gauge',
+      'nodejs_eventloop_utilization gauge',
+      'process_cpu_seconds_total counter',
+      'process_resident_memory_bytes gauge',
+      'v8js_memory_heap_used gauge',
+    ]);
     for (const family of [
-      'http_requests_total counter',
-      'http_request_duration histogram',
-      'http_requests_in_flight gauge',
-      'db_operation_duration histogram',
+      'items_created_total counter',
       'bulk_batch_size histogram',
+      'operation_failures_total counter',
       'retries_total counter',
       'circuit_breaker_transitions_total counter',
       'circuit_breaker_state gauge',
@@ -91,11 +145,12 @@ describe('startTelemetry', () => {
       'validation_cache_size gauge',
       'mongodb_pool_connections_in_use gauge',
       'mongodb_pool_wait_queue_length gauge',
-      'event_loop_utilization gauge',
-      'event_loop_delay_p99 gauge',
-      'process_resident_memory gauge',
+      'db_client_operation_duration histogram',
       'nodejs_eventloop_utilization gauge',
+      'nodejs_eventloop_delay_p99 gauge',
       'v8js_memory_heap_used gauge',
+      'process_cpu_seconds_total counter',
+      'process_resident_memory_bytes gauge',
     ]) {
       expect(text, family).toContain(`# TYPE ${family}`);
     }
@@ -104,7 +159,7 @@ describe('startTelemetry', () => {
       expect(`${check.stdout}${check.stderr}`).toBe('');
       expect(check.status).toBe(0);
     }
-    pool.stop();
+    mongo.stop();
     const t0 = Date.now();
     await telemetry.shutdown();
     expect(Date.now() - t0).toBeLessThan(12_000);
@@ -122,8 +177,7 @@ describe('startTelemetry', () => {
       sink(),
     );
     expect(Object.hasOwn(Server.prototype, 'emit')).toBe(true);
-    telemetry.tracer.startSpan('pending').end();
-    telemetry.appMetrics.recordRetry('find_one');
+    telemetry.app.recordRetry('find_one');
     const t0 = performance.now();
     await telemetry.shutdown();
     const elapsed = performance.now() - t0;

@@ -1,62 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  context,
-  createNoopMeter,
-  diag,
-  DiagLogLevel,
-  metrics,
-  propagation,
-  trace,
-  type Meter,
-  type MeterProvider as MeterProviderApi,
-  type Tracer,
-} from '@opentelemetry/api';
-import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { isBrokenCircuitError } from 'cockatiel';
+import { context, createNoopMeter, type MeterProvider as MeterProviderApi } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import type { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type Sampler,
-} from '@opentelemetry/sdk-trace';
 import type { DestinationStream } from 'pino';
-import { resolveTelemetryConfig, DEFAULT_SERVICE_NAME, type TelemetryConfig, type TelemetryOptions } from './config.js';
-import { createRateLimitedDiagLogger } from './diag-log.js';
-import { createExportBreaker, protectMetricExporter, protectSpanExporter, type BreakerState, type ExportBreaker } from './export/export-breaker.js';
-import { createOtlpMetricExporter, createOtlpSpanExporter } from './export/otlp-exporters.js';
+import { resolveTelemetryConfig, type TelemetryConfig, type TelemetryOptions } from './config.js';
+import { createExportBreaker, type BreakerState, type ExportBreaker } from './export/export-breaker.js';
 import { createKoaMiddleware, type KoaLikeMiddleware, type KoaMiddlewareOptions } from './koa-middleware.js';
-import { registerLoaderHook } from './loader-hook.js';
-import { createLogger, type TelemetryLogger } from './logging/logger.js';
+import type { TelemetryLogger } from './logging/logger.js';
 import { ensureContextManager, releaseContextManager } from './logging/request-context.js';
 import { createAppMetrics, type AppMetrics } from './metrics/app-metrics.js';
-import { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics.js';
-import { instrumentMongoPool, type MongoPoolMetrics, type PoolEventSource } from './metrics/mongo-pool.js';
-import { createPrometheusEndpoint, DISABLED_EXPOSITION, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js';
-import { createSaturationMetrics } from './metrics/saturation-metrics.js';
-import { instrumentHttpServers } from './tracing/http-server-spans.js';
-import { createIdGenerator } from './tracing/id-generator.js';
-import { createKoaInstrumentation } from './tracing/koa-instrumentation.js';
-import { createMongoInstrumentation } from './tracing/mongo-instrumentation.js';
-import { createMongoStatementSerializer } from './tracing/mongo-statement.js';
+import { createHttpMetrics } from './metrics/http-metrics.js';
+import { instrumentMongoCommands } from './metrics/db-metrics.js';
+import { instrumentMongoPool, type PoolEventSource, type PoolSnapshot } from './metrics/mongo-pool.js';
+import { createPrometheusEndpoint, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js';
+import { buildLogger, routeDiagnostics } from './setup/logging.js';
+import { buildMetrics, observeHooks, type Metrics } from './setup/metrics.js';
+import { abandon, createShutdown, createShutdownSteps, withTimeout, type ShutdownSteps } from './setup/shutdown.js';
+import { buildTracing, type Tracing } from './setup/tracing.js';
 
 /** Process-level hooks of `startTelemetry` that are not configuration. */
 export interface TelemetryRuntime {
   /** Log output (tests); defaults to stdout. */
   logDestination?: DestinationStream;
-  /** Paths whose incoming requests get no trace (default `/metrics` and the `/health` probes). */
-  untracedPaths?: readonly string[];
   /** Replaces the MongoDB `db.query.text` summary (default: command, collection, filter/sort keys). */
   mongoStatementSerializer?: (command: Record<string, unknown>) => string;
+}
+
+/** Metrics of one MongoClient, returned by `instrumentMongoClient`. */
+export interface MongoClientMetrics {
+  /** Current connection-pool counters. */
+  snapshot(): PoolSnapshot;
+  /** Removes the event listeners and metric callbacks. */
+  stop(): void;
 }
 
 /** A running telemetry setup; every member also works in its no-op form. */
@@ -65,21 +43,23 @@ export interface Telemetry {
   readonly enabled: boolean;
   /** The resolved configuration, absent when it was invalid. */
   readonly config: TelemetryConfig | undefined;
+  /** The process logger: JSON lines carrying request, correlation, trace and span ids. */
   readonly logger: TelemetryLogger;
-  readonly meter: Meter;
-  readonly tracer: Tracer;
-  readonly httpMetrics: HttpMetrics;
-  readonly appMetrics: AppMetrics;
+  /** Application metrics the host records: created items, bulk sizes, failures, breakers, caches, retries. */
+  readonly app: AppMetrics;
+  /** Koa middleware, mounted first: request id, HTTP metrics, access log (per config). */
+  koaMiddleware(options?: KoaMiddlewareOptions): KoaLikeMiddleware;
+  /**
+   * Instruments a MongoClient, before `connect()`: pool gauges from its connection events and
+   * `db.client.operation.duration` from its command events (create it with `monitorCommands: true`).
+   */
+  instrumentMongoClient(client: PoolEventSource): MongoClientMetrics;
   /** Renders the current metrics in Prometheus text format (same meter provider as OTLP push). */
   renderPrometheus(): Promise<string>;
   /** node:http handler answering with `renderPrometheus()`. */
   readonly metricsHandler: (request: IncomingMessage, response: ServerResponse) => void;
   /** Content type to send with `renderPrometheus()`. */
   readonly prometheusContentType: string;
-  /** Koa middleware: request id context, HTTP metrics, access log (per config). */
-  koaMiddleware(options?: Omit<KoaMiddlewareOptions, 'httpMetrics' | 'logger'>): KoaLikeMiddleware;
-  /** Exports MongoDB pool saturation gauges from a MongoClient's events. */
-  instrumentMongoPool(client: PoolEventSource): MongoPoolMetrics;
   /** States of the breakers guarding the trace and metric exporters. */
   exportBreakerState(): { traces: BreakerState; metrics: BreakerState };
   /** Exports pending spans and metrics now; never rejects, bounded in time. */
@@ -88,84 +68,109 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-const SCOPE = '@globeco/telemetry';
 const NOOP_METER_PROVIDER: MeterProviderApi = { getMeter: () => createNoopMeter() };
 const FLUSH_TIMEOUT_MS = 5_000;
-/** Longest `shutdown()` waits for the final export: a dead or hanging collector must not hold up a pod's exit. */
-const SHUTDOWN_BUDGET_MS = 1_500;
 
-function createSampler(config: TelemetryConfig): Sampler {
-  switch (config.sampler) {
-    case 'always_on':
-      return new AlwaysOnSampler();
-    case 'always_off':
-      return new AlwaysOffSampler();
-    case 'traceidratio':
-      return new TraceIdRatioBasedSampler(config.samplerRatio);
-    case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplerRatio) });
-  }
+/** What the start-up line says runs: each exporter and where it sends, or `none`. */
+export function describeExporters(config: TelemetryConfig): { traces: string; metrics: string } {
+  const otlp = (signal: TelemetryConfig['traces']): string => `otlp ${signal.protocol} ${signal.url}`;
+  const metrics = [...(config.enableMetrics ? ['prometheus (pull)'] : []), ...(config.enableMetrics && config.enableMetricsExport ? [otlp(config.metrics)] : [])];
+  return { traces: config.enableTracing ? otlp(config.traces) : 'none', metrics: metrics.length === 0 ? 'none' : metrics.join(', ') };
 }
 
-function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.then(
-      () => undefined,
-      () => undefined,
-    ),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** Runs cleanup steps in reverse order of registration; one failing step does not stop the others. */
-function runAll(steps: (() => void)[]): void {
-  for (const step of steps.splice(0).reverse()) {
-    try {
-      step();
-    } catch {
-      // shutdown never fails the host
-    }
-  }
+/** Wires the parts into the host's {@link Telemetry}. */
+function assemble(
+  enabled: boolean,
+  config: TelemetryConfig | undefined,
+  logger: TelemetryLogger,
+  parts: Metrics,
+  breakers: { traces: ExportBreaker; metrics: ExportBreaker } | undefined,
+  shutdown: () => Promise<void>,
+  forceFlush: () => Promise<void>,
+): Telemetry {
+  const accessLog = config?.log.accessLog ?? false;
+  return {
+    enabled,
+    config,
+    logger,
+    app: parts.app,
+    koaMiddleware: (options = {}) => createKoaMiddleware({ accessLog, ...options, httpMetrics: parts.http, logger }),
+    instrumentMongoClient(client) {
+      const pool = instrumentMongoPool(client, parts.meter);
+      const commands = instrumentMongoCommands(client, parts.meter);
+      return {
+        snapshot: () => pool.snapshot(),
+        stop() {
+          pool.stop();
+          commands.stop();
+        },
+      };
+    },
+    renderPrometheus: parts.prometheus.render,
+    metricsHandler: parts.prometheus.handler,
+    prometheusContentType: PROMETHEUS_CONTENT_TYPE,
+    exportBreakerState: () => ({ traces: breakers?.traces.state() ?? 'closed', metrics: breakers?.metrics.state() ?? 'closed' }),
+    forceFlush,
+    shutdown,
+  };
 }
 
 function noopTelemetry(logger: TelemetryLogger, config: TelemetryConfig | undefined): Telemetry {
   const installed = ensureContextManager();
   const meter = createNoopMeter();
-  const httpMetrics = createHttpMetrics(meter);
-  const accessLog = config?.log.accessLog ?? false;
-  return {
-    enabled: false,
-    config,
-    logger,
+  const parts: Metrics = {
+    provider: undefined,
     meter,
-    tracer: trace.getTracer(SCOPE),
-    httpMetrics,
-    appMetrics: createAppMetrics(meter),
-    renderPrometheus: () => Promise.resolve(DISABLED_EXPOSITION),
-    metricsHandler: (_req, res) => {
-      res.statusCode = 200;
-      res.setHeader('content-type', PROMETHEUS_CONTENT_TYPE);
-      res.end(DISABLED_EXPOSITION);
-    },
-    prometheusContentType: PROMETHEUS_CONTENT_TYPE,
-    koaMiddleware: (options = {}) => createKoaMiddleware({ accessLog, ...options, httpMetrics, logger }),
-    instrumentMongoPool: (client) => instrumentMongoPool(client, meter),
-    exportBreakerState: () => ({ traces: 'closed', metrics: 'closed' }),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => {
-      releaseContextManager();
-      if (installed) context.disable();
-      return Promise.resolve();
-    },
+    prometheus: createPrometheusEndpoint(false),
+    http: createHttpMetrics(meter),
+    app: createAppMetrics(meter, config?.entities),
+    instrumentations: [],
   };
+  const shutdown = (): Promise<void> => {
+    releaseContextManager();
+    if (installed) context.disable();
+    return Promise.resolve();
+  };
+  return assemble(false, config, logger, parts, undefined, shutdown, () => Promise.resolve());
+}
+
+/** One line per export breaker change, and the breakers as application metrics. */
+function watchBreakers(breakers: { traces: ExportBreaker; metrics: ExportBreaker }, logger: TelemetryLogger, app: AppMetrics): void {
+  for (const [signal, breaker] of Object.entries(breakers)) {
+    const name = `otlp_${signal}`;
+    app.observeCircuitBreaker(name, () => breaker.state());
+    let logged: BreakerState = 'closed';
+    breaker.onStateChange((state) => {
+      app.recordCircuitBreakerTransition(name, state);
+      // One line when export stops and one when it recovers; the trial exports in between stay quiet.
+      if (state === 'half-open' || state === logged) return;
+      logged = state;
+      logger.warn({ component: 'opentelemetry', signal, state }, `telemetry ${signal} export circuit ${state}`);
+    });
+  }
+}
+
+/** Registers the instrumentations; the HTTP client and MongoDB ones get a no-op meter (their metrics repeat ours). */
+function register(tracing: Tracing | undefined, metricParts: Metrics, steps: ShutdownSteps): void {
+  const instrumentations = [...(tracing?.instrumentations ?? []), ...metricParts.instrumentations];
+  if (instrumentations.length === 0) return;
+  steps.stops.push(
+    registerInstrumentations({
+      instrumentations,
+      ...(tracing === undefined ? {} : { tracerProvider: tracing.provider }),
+      ...(metricParts.provider === undefined ? {} : { meterProvider: metricParts.provider }),
+    }),
+  );
+  for (const instrumentation of instrumentations) {
+    if (instrumentation instanceof HttpInstrumentation || instrumentation instanceof MongoDBInstrumentation) instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
+  }
+}
+
+/** Says which hooks did not apply: one warning line each, beside the `telemetry_hook_applied` gauge. */
+function reportHooks(hooks: Readonly<Record<string, boolean>>, logger: TelemetryLogger): void {
+  for (const [hook, applied] of Object.entries(hooks)) {
+    if (!applied) logger.warn({ component: 'opentelemetry', hook }, `telemetry: hook ${hook} did not apply on the installed version; unsampled requests pay for its spans`);
+  }
 }
 
 /**
@@ -175,14 +180,7 @@ function noopTelemetry(logger: TelemetryLogger, config: TelemetryConfig | undefi
  */
 export function startTelemetry(options: TelemetryOptions = {}, runtime: TelemetryRuntime = {}): Telemetry {
   const resolved = resolveTelemetryConfig(options);
-  const config = resolved.ok ? resolved.config : undefined;
-  const logger = createLogger({
-    serviceName: config?.serviceName ?? options.serviceName ?? DEFAULT_SERVICE_NAME,
-    level: config?.log.level ?? 'info',
-    debugSampleRate: config?.log.debugSampleRate ?? 1,
-    pretty: config?.log.pretty ?? false,
-    ...(runtime.logDestination === undefined ? {} : { destination: runtime.logDestination }),
-  });
+  const logger = buildLogger(resolved.ok ? resolved.config : undefined, options, runtime.logDestination);
   if (!resolved.ok) {
     logger.error({ errors: resolved.errors }, `telemetry disabled: invalid configuration: ${resolved.errors.join('; ')}`);
     return noopTelemetry(logger, undefined);
@@ -192,25 +190,9 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
     logger.info('telemetry disabled by configuration');
     return noopTelemetry(logger, cfg);
   }
-
-  // Shutdown runs in three phases: stop producing (instrumentations, monitors), flush the providers
-  // together within one budget, release the globals.
-  const stops: (() => void)[] = [];
-  const flushes: (() => Promise<void>)[] = [];
-  const releases: (() => void)[] = [];
+  const steps = createShutdownSteps();
   try {
-    const diagLogger = createRateLimitedDiagLogger((level, message, suppressed) => {
-      logger[level]({ component: 'opentelemetry', suppressed }, message);
-    }, cfg.diagLogIntervalMillis);
-    diag.setLogger(diagLogger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    setGlobalErrorHandler((err) => {
-      const message = err instanceof Error ? err.message : JSON.stringify(err);
-      // While a breaker is open every export fails on purpose; its state change was logged already.
-      if (isBrokenCircuitError(err) || message.includes('circuit breaker is open')) return;
-      diagLogger.report('warn', `telemetry export failed: ${message}`);
-    });
-    releases.push(() => diag.disable());
-
+    const onMetricError = routeDiagnostics(cfg, logger, steps);
     const resource = resourceFromAttributes({
       'service.instance.id': cfg.resourceAttributes['k8s.pod.name'] ?? randomUUID(),
       ...cfg.resourceAttributes,
@@ -220,176 +202,23 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       'deployment.environment': cfg.profile,
       'deployment.environment.name': cfg.profile,
     });
-
-    const breakers: { traces: ExportBreaker; metrics: ExportBreaker } = {
-      traces: createExportBreaker(cfg.exportBreaker),
-      metrics: createExportBreaker(cfg.exportBreaker),
-    };
-    for (const [signal, breaker] of Object.entries(breakers)) {
-      // One line when export stops and one when it recovers; the trial exports in between stay quiet.
-      let logged: BreakerState = 'closed';
-      breaker.onStateChange((state) => {
-        if (state === 'half-open' || state === logged) return;
-        logged = state;
-        logger.warn({ component: 'opentelemetry', signal, state }, `telemetry ${signal} export circuit ${state}`);
-      });
+    const breakers = { traces: createExportBreaker(cfg.exportBreaker), metrics: createExportBreaker(cfg.exportBreaker) };
+    const tracing = cfg.enableTracing ? buildTracing(cfg, resource, breakers.traces, steps, runtime.mongoStatementSerializer) : undefined;
+    if (ensureContextManager()) steps.releases.push(() => context.disable());
+    steps.releases.push(releaseContextManager);
+    const metricParts = buildMetrics(cfg, resource, breakers.metrics, steps, onMetricError);
+    register(tracing, metricParts, steps);
+    watchBreakers(breakers, logger, metricParts.app);
+    if (tracing !== undefined) {
+      observeHooks(metricParts.meter, tracing.hooks);
+      reportHooks(tracing.hooks, logger);
     }
-
-    let tracerProvider: TracerProvider | undefined;
-    if (cfg.enableTracing) {
-      registerLoaderHook();
-      tracerProvider = new TracerProvider({
-        resource,
-        sampler: createSampler(cfg),
-        idGenerator: createIdGenerator(),
-        spanProcessors: [
-          new BatchSpanProcessor({
-            exporter: protectSpanExporter(createOtlpSpanExporter(cfg.traces), breakers.traces),
-            scheduledDelayMillis: cfg.bsp.scheduleDelayMillis,
-            maxQueueSize: cfg.bsp.maxQueueSize,
-            maxExportBatchSize: cfg.bsp.maxExportBatchSize,
-            exportTimeoutMillis: cfg.bsp.exportTimeoutMillis,
-          }),
-        ],
-      });
-      trace.setGlobalTracerProvider(tracerProvider);
-      propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
-      const tp = tracerProvider;
-      flushes.push(() => tp.shutdown());
-      releases.push(() => {
-        trace.disable();
-        context.disable();
-        propagation.disable();
-      });
-    }
-    if (ensureContextManager()) releases.push(() => context.disable());
-    releases.push(releaseContextManager);
-
-    // http_request_duration is aggregated by httpMetrics itself and read by both readers.
-    let httpDuration: MetricProducer | undefined;
-    const producers: MetricProducer[] = [
-      { collect: (o) => httpDuration?.collect(o) ?? Promise.resolve({ resourceMetrics: { resource, scopeMetrics: [] }, errors: [] }) },
-    ];
-    const prometheus = createPrometheusEndpoint(
-      cfg.enableMetrics,
-      (err) => diagLogger.report('warn', `metric collection failed: ${err instanceof Error ? err.message : String(err)}`),
-      producers,
-    );
-    let meterProvider: MeterProvider | undefined;
-    let meter: Meter = createNoopMeter();
-    if (cfg.enableMetrics) {
-      const readers: IMetricReader[] = [];
-      if (prometheus.reader !== undefined) readers.push(prometheus.reader);
-      if (cfg.enableMetricsExport) {
-        readers.push(
-          new PeriodicExportingMetricReader({
-            exporter: protectMetricExporter(createOtlpMetricExporter(cfg.metrics), breakers.metrics),
-            metricProducers: producers,
-            exportIntervalMillis: cfg.metricExportIntervalMillis,
-            exportTimeoutMillis: cfg.metricExportTimeoutMillis,
-          }),
-        );
-      }
-      meterProvider = new MeterProvider({
-        resource,
-        readers,
-      });
-      metrics.setGlobalMeterProvider(meterProvider);
-      meter = meterProvider.getMeter(SCOPE, cfg.serviceVersion);
-      const mp = meterProvider;
-      flushes.push(() => mp.shutdown());
-      releases.push(() => metrics.disable());
-      const saturation = createSaturationMetrics(meter);
-      stops.push(() => saturation.stop());
-    }
-
-    const untraced = new Set(runtime.untracedPaths ?? ['/metrics', '/health', '/health/live', '/health/ready', '/health/startup', '/health/detailed']);
-    const instrumentations = [];
-    let mongoInstrumentation: MongoDBInstrumentation | undefined;
-    if (tracerProvider !== undefined) {
-      // Server spans come from instrumentHttpServers (sampling decided before any attribute work);
-      // the HTTP instrumentation keeps client spans only.
-      stops.push(instrumentHttpServers({ tracer: tracerProvider.getTracer(SCOPE, cfg.serviceVersion), isIgnored: (path) => untraced.has(path) }));
-      const mongo = createMongoInstrumentation({
-        enhancedDatabaseReporting: false,
-        dbStatementSerializer:
-          runtime.mongoStatementSerializer ?? createMongoStatementSerializer({ skipUnsampled: cfg.sampler.startsWith('parentbased_') }),
-      });
-      const koa = createKoaInstrumentation();
-      mongoInstrumentation = mongo.instrumentation;
-      // The parent checks hook private methods of the pinned instrumentation versions: say so when
-      // a version no longer has them (tracing still works, unsampled requests just cost more).
-      for (const { instrumentation, recordingParentOnly } of [mongo, koa]) {
-        if (!recordingParentOnly) {
-          logger.warn(
-            { component: 'opentelemetry', instrumentation: instrumentation.instrumentationName, version: instrumentation.instrumentationVersion },
-            'telemetry: instrumentation has no hook for the recording-parent check; unsampled requests pay for its spans',
-          );
-        }
-      }
-      instrumentations.push(new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), koa.instrumentation, mongoInstrumentation);
-    }
-    if (cfg.enableMetrics && cfg.enableRuntimeMetrics) {
-      instrumentations.push(new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }));
-    }
-    if (instrumentations.length > 0) {
-      const unregister = registerInstrumentations({
-        instrumentations,
-        ...(tracerProvider === undefined ? {} : { tracerProvider }),
-        ...(meterProvider === undefined ? {} : { meterProvider }),
-      });
-      stops.push(unregister);
-      // Their per-request metrics duplicate http_request_duration and the pool gauges; a no-op
-      // meter spares the SDK work on every request and connection checkout.
-      for (const instrumentation of instrumentations) {
-        if (instrumentation instanceof HttpInstrumentation || instrumentation === mongoInstrumentation) {
-          instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
-        }
-      }
-    }
-
-    const httpMetrics = createHttpMetrics(
-      meter,
-      meterProvider === undefined ? {} : { registerProducer: (p) => (httpDuration = p), scope: { name: SCOPE, version: cfg.serviceVersion } },
-    );
-    const tracer = (tracerProvider ?? trace).getTracer(SCOPE, cfg.serviceVersion);
-    let stopped: Promise<void> | undefined;
-    const shutdown = (): Promise<void> => {
-      stopped ??= (async () => {
-        runAll(stops);
-        await withTimeout(Promise.allSettled(flushes.map(async (flush) => flush())), SHUTDOWN_BUDGET_MS);
-        runAll(releases);
-        logger.flush();
-      })();
-      return stopped;
-    };
-    logger.debug(
-      { traces: cfg.enableTracing ? cfg.traces.url : 'off', metrics: cfg.enableMetrics ? cfg.metrics.url : 'off', protocol: cfg.traces.protocol },
-      'telemetry started',
-    );
-    return {
-      enabled: true,
-      config: cfg,
-      logger,
-      meter,
-      tracer,
-      httpMetrics,
-      appMetrics: createAppMetrics(meter),
-      renderPrometheus: prometheus.render,
-      metricsHandler: prometheus.handler,
-      prometheusContentType: PROMETHEUS_CONTENT_TYPE,
-      koaMiddleware: (opts = {}) => createKoaMiddleware({ accessLog: cfg.log.accessLog, ...opts, httpMetrics, logger }),
-      instrumentMongoPool: (client) => instrumentMongoPool(client, meter),
-      exportBreakerState: () => ({ traces: breakers.traces.state(), metrics: breakers.metrics.state() }),
-      forceFlush: () =>
-        withTimeout(Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]), FLUSH_TIMEOUT_MS),
-      shutdown,
-    };
+    logger.info({ exporters: describeExporters(cfg) }, 'telemetry started');
+    const forceFlush = (): Promise<void> => withTimeout(Promise.all([tracing?.provider.forceFlush(), metricParts.provider?.forceFlush()]), FLUSH_TIMEOUT_MS);
+    return assemble(true, cfg, logger, metricParts, breakers, createShutdown(steps, () => logger.flush()), forceFlush);
   } catch (err) {
     logger.error({ err }, 'telemetry disabled: setup failed');
-    runAll(stops);
-    for (const flush of flushes) void flush().catch(() => undefined);
-    runAll(releases);
+    abandon(steps);
     return noopTelemetry(logger, cfg);
   }
 }

@@ -115,19 +115,24 @@ describe.each<[OtlpProtocol, 'grpcUrl' | 'httpUrl']>([
     expect(rx.requests.get(`${protocol}:metrics`)).toBeGreaterThan(0);
   });
 
-  it('exports pool and runtime saturation metrics', async () => {
-    await rx.waitFor(() => lastMetric(rx, 'mongodb_pool_connections_open') !== undefined && lastMetric(rx, 'event_loop_delay_p99') !== undefined);
+  it('exports pool, database, process and runtime metrics, each family once', async () => {
+    await rx.waitFor(() => lastMetric(rx, 'mongodb_pool_connections_open') !== undefined && lastMetric(rx, 'nodejs.eventloop.delay.p99') !== undefined);
     const names = new Set(rx.metrics.map((m) => m.name));
     for (const name of [
       'mongodb_pool_connections_in_use',
       'mongodb_pool_connections_available',
       'mongodb_pool_wait_queue_length',
-      'event_loop_utilization',
-      'process_resident_memory',
+      'db.client.operation.duration',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
       'nodejs.eventloop.utilization',
+      'nodejs.eventloop.delay.p99',
       'v8js.memory.heap.used',
     ]) {
       expect(names.has(name), name).toBe(true);
+    }
+    for (const repeated of ['event_loop_utilization', 'event_loop_delay_p99', 'nodejs.eventloop.delay.p50', 'nodejs.eventloop.time', 'v8js.memory.heap.space.size']) {
+      expect(names.has(repeated), repeated).toBe(false);
     }
     expect(lastMetric(rx, 'mongodb_pool_connections_open')?.points[0]?.value).toBeGreaterThan(0);
   });

@@ -35,7 +35,7 @@ describe('/metrics in Prometheus text format', () => {
     expect(text).toContain('# TYPE http_request_duration histogram');
     expect(text).toMatch(/^http_request_duration_bucket\{method="GET",path="\/api\/v1\/portfolio\/\{portfolioId\}",status="200",.*le="10000"\} 3$/m);
     expect(text).toContain('# TYPE http_requests_in_flight gauge');
-    expect(text).toContain('# TYPE event_loop_delay_p99 gauge');
+    expect(text).toContain('# TYPE nodejs_eventloop_delay_p99 gauge');
   });
 
   it.runIf(hasPromtool)('passes promtool check metrics', async () => {

@@ -7,11 +7,11 @@ it('parsePrometheus sums each metric over its label sets and skips comments', ()
     '# TYPE mongodb_pool_connections_open gauge',
     'mongodb_pool_connections_open{pool="a"} 3',
     'mongodb_pool_connections_open{pool="b",x="{}"} 4',
-    'event_loop_delay_p99 12.5',
+    'nodejs_eventloop_delay_p99 0.0125',
     '',
   ].join('\n');
   expect([...parsePrometheus(text)]).toStrictEqual([
     ['mongodb_pool_connections_open', 7],
-    ['event_loop_delay_p99', 12.5],
+    ['nodejs_eventloop_delay_p99', 0.0125],
   ]);
 });

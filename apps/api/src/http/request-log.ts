@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { isTimeoutError, isUnavailableError } from '@globeco/portfolio-core';
-import type { Logger } from '../observability.js';
+import type { TelemetryLogger as Logger } from '@globeco/telemetry';
 import { routeOf } from './route-of.js';
 
 /** Node and llhttp codes of a request that the client broke: reset, closed early or malformed. */
@@ -83,10 +83,8 @@ export function createRateLimit(intervalMs: number, now: () => number = Date.now
 /** Warnings identical in message and reason are written at most once per this interval. */
 export const WARNING_INTERVAL_MS = 10_000;
 
-/** Where the app writes request-related lines, under the rules of the README's "Logging" section. */
+/** Where the app writes failed requests, under the rules of the README's "Logging" section (access lines come from telemetry). */
 export interface RequestLog {
-  /** One access-log line: method, route, status, sizes, duration (info). */
-  completed(ctx: Context, durationMs: number): void;
   /** A request that failed: a client-caused one at debug, an outage as a rate-limited warning, a defect at error. */
   failed(error: unknown, ctx: Context | undefined): void;
 }
@@ -100,14 +98,6 @@ export function createRequestLog(logger: Logger, now: () => number = Date.now): 
     return route === undefined ? { method: ctx.method } : { method: ctx.method, route };
   };
   return {
-    completed(ctx, durationMs) {
-      const fields: Record<string, unknown> = { ...where(ctx), status: ctx.status, duration_ms: durationMs };
-      const requestBytes = Number(ctx.get('content-length'));
-      if (ctx.get('content-length') !== '' && Number.isSafeInteger(requestBytes)) fields.request_bytes = requestBytes;
-      const responseBytes = ctx.response.length;
-      if (typeof responseBytes === 'number') fields.response_bytes = responseBytes;
-      logger.info(fields, 'request completed');
-    },
     failed(error, ctx) {
       if (isClientCaused(error)) {
         logger.debug({ ...where(ctx), code: clientConditionCode(error) }, 'request ended by the client');

@@ -1,10 +1,7 @@
 import type { Context } from 'koa';
 
-// No import of @globeco/portfolio-core here, directly or not: observability.ts uses this module,
-// and main.ts loads observability.ts before telemetry instruments the MongoDB driver.
-
 /**
- * The route pattern a request is counted and logged under: the matched route, else the first route
+ * The route pattern a failed request is logged under (telemetry's middleware labels metrics and access lines the same way): the matched route, else the first route
  * whose path matched (the method was not allowed), else undefined (an unknown path). Never the raw
  * path, which may carry anything a client put there.
  */

@@ -37,8 +37,8 @@ async function promQuery(base: string, query: string, timeoutMs: number): Promis
 
 /** In-flight metric families, preferred first (the service's own, then OpenTelemetry's semantic name). */
 export const IN_FLIGHT_METRICS = ['http_requests_in_flight', 'http_server_active_requests'] as const;
-/** Event-loop utilisation families, preferred first (the service's own, then the OpenTelemetry runtime instrumentation's). */
-export const ELU_METRICS = ['event_loop_utilization', 'nodejs_eventloop_utilization'] as const;
+/** Event-loop utilisation families, preferred first (the one the service exposes, then the name older versions used). */
+export const ELU_METRICS = ['nodejs_eventloop_utilization', 'event_loop_utilization'] as const;
 
 /** The samples of the first family in `names` that is present (never several families added up). */
 function firstFamily(samples: readonly PromSample[], names: readonly string[]): PromSample[] {

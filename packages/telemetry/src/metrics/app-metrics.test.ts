@@ -8,27 +8,33 @@ afterEach(async () => {
 });
 
 describe('createAppMetrics', () => {
-  it('records db durations, bulk sizes, retries and breaker transitions with generic labels', async () => {
+  it('records created items by surface, bulk sizes, failures by code, retries and breaker transitions', async () => {
     tm = createTestMeter();
-    const app = createAppMetrics(tm.meter);
-    app.recordDbOperation('find_one', 3);
-    app.recordBulkBatchSize(10);
+    const app = createAppMetrics(tm.meter, 'portfolios');
+    app.recordCreated('v1', 1);
+    app.recordCreated('v2', 10);
+    app.recordCreated('v1', 1);
+    app.recordBulkBatchSize('v2', 10);
+    app.recordBulkBatchSize('fast', 3);
+    app.recordFailure('NOT_FOUND');
+    app.recordFailure('NOT_FOUND');
     app.recordRetry('insert_many');
     app.recordRetry('insert_many');
     app.recordCircuitBreakerTransition('database', 'open');
-    await app.timeDbOperation('insert_one', () => Promise.resolve(1));
-    await expect(app.timeDbOperation('delete_one', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
 
     const m = await tm.collect();
-    expect(histogramPoints(m.get('db_operation_duration')).map(([a, c]) => [a, c])).toStrictEqual([
-      [{ operation: 'find_one', outcome: 'success' }, 1],
-      [{ operation: 'insert_one', outcome: 'success' }, 1],
-      [{ operation: 'delete_one', outcome: 'error' }, 1],
+    expect(points(m.get('portfolios_created_total'))).toStrictEqual([
+      [{ surface: 'v1' }, 2],
+      [{ surface: 'v2' }, 10],
     ]);
-    expect(m.get('db_operation_duration')?.descriptor.unit).toBe('ms');
-    expect(histogramPoints(m.get('bulk_batch_size'))).toStrictEqual([[{}, 1, 10]]);
+    expect(histogramPoints(m.get('bulk_batch_size'))).toStrictEqual([
+      [{ surface: 'v2' }, 1, 10],
+      [{ surface: 'fast' }, 1, 3],
+    ]);
+    expect(points(m.get('operation_failures_total'))).toStrictEqual([[{ code: 'NOT_FOUND' }, 2]]);
     expect(points(m.get('retries_total'))).toStrictEqual([[{ operation: 'insert_many' }, 2]]);
     expect(points(m.get('circuit_breaker_transitions_total'))).toStrictEqual([[{ breaker: 'database', to: 'open' }, 1]]);
+    expect(() => createAppMetrics(tm.meter, 'Bad Name')).toThrow('entity name must match');
   });
 
   it('observes caches and breaker states through callbacks, until unsubscribed', async () => {

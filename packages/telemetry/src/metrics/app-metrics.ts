@@ -12,14 +12,14 @@ export interface CacheStats {
   readonly size?: number;
 }
 
-/** Generic application metrics the service records through plain values and callbacks. */
+/** Generic application metrics the host records through plain values and callbacks. */
 export interface AppMetrics {
-  /** Records one database operation's duration (ms) in `db_operation_duration`. */
-  recordDbOperation(operation: string, durationMillis: number, outcome?: 'success' | 'error'): void;
-  /** Times `fn` as a database operation (outcome from whether it throws). */
-  timeDbOperation<T>(operation: string, fn: () => Promise<T>): Promise<T>;
-  /** Records the item count of one bulk request in `bulk_batch_size`. */
-  recordBulkBatchSize(size: number): void;
+  /** Counts `count` items created through `surface` in `<entities>_created_total`. */
+  recordCreated(surface: string, count: number): void;
+  /** Records the item count of one bulk request through `surface` in `bulk_batch_size`. */
+  recordBulkBatchSize(surface: string, size: number): void;
+  /** Counts one failed operation in `operation_failures_total` by its error code. */
+  recordFailure(code: string): void;
   /** Exposes `<name>_cache_hits_total`, `<name>_cache_misses_total` and `<name>_cache_size` read from `read()`; returns an unsubscribe function. */
   observeCache(name: string, read: () => CacheStats): () => void;
   /** Exposes `circuit_breaker_state` (0 closed, 1 open, 2 half-open) for the named breaker; returns an unsubscribe function. */
@@ -30,17 +30,16 @@ export interface AppMetrics {
   recordRetry(operation: string): void;
 }
 
-const DB_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 const BULK_BUCKETS = [1, 2, 5, 10, 20, 50, 100];
 const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+/** Label values the host passes (surfaces, codes, operations) are its own names; this guards against a bug making them vary. */
+const MAX_SERIES = 1_000;
 
 /** Creates the application metric helpers on `meter`; attribute objects are cached per label set. */
-export function createAppMetrics(meter: Meter): AppMetrics {
-  const dbDuration: Histogram = meter.createHistogram('db_operation_duration', {
-    description: 'Database operation duration in milliseconds',
-    unit: 'ms',
-    advice: { explicitBucketBoundaries: DB_BUCKETS_MS },
-  });
+export function createAppMetrics(meter: Meter, entities = 'items'): AppMetrics {
+  if (!NAME.test(entities)) throw new TypeError(`entity name must match ${String(NAME)}, got "${entities}"`);
+  const created: Counter = meter.createCounter(`${entities}_created_total`, { description: `${entities} created, by surface`, unit: '1' });
+  const failures: Counter = meter.createCounter('operation_failures_total', { description: 'Failed operations, by error code', unit: '1' });
   const bulkSize: Histogram = meter.createHistogram('bulk_batch_size', {
     description: 'Items per bulk request',
     unit: '1',
@@ -60,28 +59,22 @@ export function createAppMetrics(meter: Meter): AppMetrics {
   const cache = new Map<string, Attributes>();
   const attrs = (key: string, make: () => Attributes): Attributes => {
     let a = cache.get(key);
-    if (a === undefined) cache.set(key, (a = Object.freeze(make())));
+    if (a === undefined) {
+      a = Object.freeze(make());
+      if (cache.size < MAX_SERIES) cache.set(key, a);
+    }
     return a;
-  };
-  const recordDbOperation = (operation: string, durationMillis: number, outcome: 'success' | 'error' = 'success'): void => {
-    dbDuration.record(durationMillis, attrs(`db|${operation}|${outcome}`, () => ({ operation, outcome })));
   };
 
   return {
-    recordDbOperation,
-    async timeDbOperation(operation, fn) {
-      const t0 = performance.now();
-      try {
-        const out = await fn();
-        recordDbOperation(operation, performance.now() - t0, 'success');
-        return out;
-      } catch (err) {
-        recordDbOperation(operation, performance.now() - t0, 'error');
-        throw err;
-      }
+    recordCreated(surface, count) {
+      created.add(count, attrs(`created|${surface}`, () => ({ surface })));
     },
-    recordBulkBatchSize(size) {
-      bulkSize.record(size);
+    recordBulkBatchSize(surface, size) {
+      bulkSize.record(size, attrs(`bulk|${surface}`, () => ({ surface })));
+    },
+    recordFailure(code) {
+      failures.add(1, attrs(`failure|${code}`, () => ({ code })));
     },
     observeCache(name, read) {
       if (!NAME.test(name)) throw new TypeError(`cache name must match ${String(NAME)}, got "${name}"`);

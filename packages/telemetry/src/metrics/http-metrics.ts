@@ -2,12 +2,12 @@ import { ValueType, type Attributes, type Meter, type ObservableResult } from '@
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type CollectionResult, type MetricProducer } from '@opentelemetry/sdk-metrics';
-import { sanitizePath, toRoutePattern } from './route-path.js';
+import { toRoutePattern } from './route-path.js';
 
 /** Bucket bounds (ms) of `http_request_duration`, as the original's dashboards expect. */
 export const HTTP_DURATION_BUCKETS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
-/** Label used for unmatched paths once the distinct-path budget is spent. */
+/** The one `path` label of every request no route matched: a raw path is whatever a client sent. */
 export const OTHER_PATH = '/{other}';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
@@ -22,18 +22,16 @@ export interface HttpRequestToken {
 /** Records `http_requests_total`, `http_request_duration` (ms) and `http_requests_in_flight`. */
 export interface HttpMetrics {
   /** Marks a request as started. */
-  start(method: string, rawPath: string): HttpRequestToken;
+  start(method: string): HttpRequestToken;
   /**
    * Marks a request as finished.
-   * @param route router pattern (`/portfolio/:id`) when matched; otherwise `rawPath` is sanitised.
+   * @param route router pattern (`/portfolio/:id`) when matched; otherwise the request counts under `/{other}`.
    */
-  end(token: HttpRequestToken, status: number, route: string | undefined, rawPath: string): void;
+  end(token: HttpRequestToken, status: number, route: string | undefined): void;
 }
 
 /** Options of `createHttpMetrics`. */
 export interface HttpMetricsOptions {
-  /** Distinct unmatched-path labels kept before they collapse into `/{other}`. */
-  maxUnmatchedPaths?: number;
   /** Clock in milliseconds (tests). */
   now?: () => number;
   /**
@@ -69,7 +67,6 @@ function bucketIndex(value: number): number {
  */
 export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}): HttpMetrics {
   const now = options.now ?? (() => performance.now());
-  const maxUnmatched = options.maxUnmatchedPaths ?? 200;
   /**
    * One method/path/status label set: its frozen attributes, its request total and (when the
    * histogram is aggregated here) its duration state, all reached by one cache lookup per request.
@@ -150,19 +147,11 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
 
   const attrCache = new Map<string, Map<string, Map<number, Series>>>();
   const inFlightCache = new Map<string, Attributes>();
-  const unmatched = new Set<string>();
 
   const normMethod = (m: string): string => {
     if (KNOWN_METHODS.has(m)) return m;
     const u = m.toUpperCase();
     return KNOWN_METHODS.has(u) ? u : '_OTHER';
-  };
-  const unmatchedLabel = (rawPath: string): string => {
-    const p = sanitizePath(rawPath);
-    if (unmatched.has(p)) return p;
-    if (unmatched.size >= maxUnmatched) return OTHER_PATH;
-    unmatched.add(p);
-    return p;
   };
   const series = (method: string, path: string, status: number): Series => {
     let byPath = attrCache.get(method);
@@ -190,11 +179,11 @@ export function createHttpMetrics(meter: Meter, options: HttpMetricsOptions = {}
       if (count !== undefined) count.n += 1;
       return { startTime: now(), method: m, inFlightAttributes: attrs };
     },
-    end(token, status, route, rawPath) {
+    end(token, status, route) {
       const elapsed = now() - token.startTime;
       const count = inFlightCounts.get(token.inFlightAttributes);
       if (count !== undefined) count.n -= 1;
-      const path = route !== undefined && route !== '' ? toRoutePattern(route) : unmatchedLabel(rawPath);
+      const path = route !== undefined && route !== '' ? toRoutePattern(route) : OTHER_PATH;
       const code = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 500;
       const entry = series(token.method, path, code);
       entry.total += 1;

@@ -73,9 +73,10 @@ function endServerSpan(span: Span, method: string, res: ServerResponse, rpc: RPC
  * The sampler runs first, on the bare method name: an unsampled request costs one non-recording
  * span in the context and nothing else (no attributes, no listeners); a sampled one gets the
  * stable HTTP attributes, `http.route` as set by the Koa instrumentation, and ends when the
- * response closes. Returns the function that removes the patch.
+ * response closes.
+ * @returns `installed`: whether `Server.prototype.emit` of both modules is now the traced one; `uninstall` removes the patch
  */
-export function instrumentHttpServers(options: HttpServerSpanOptions): () => void {
+export function instrumentHttpServers(options: HttpServerSpanOptions): { installed: boolean; uninstall: () => void } {
   const { tracer } = options;
   const isIgnored = options.isIgnored ?? (() => false);
   const restores: (() => void)[] = [];
@@ -122,7 +123,11 @@ export function instrumentHttpServers(options: HttpServerSpanOptions): () => voi
       delete proto[INSTALLED];
     });
   }
-  return () => {
-    for (const restore of restores.splice(0)) restore();
+  const installed = [HttpServer.prototype, HttpsServer.prototype].every((proto) => (proto as unknown as PatchableProto)[INSTALLED] === true);
+  return {
+    installed,
+    uninstall: () => {
+      for (const restore of restores.splice(0)) restore();
+    },
   };
 }

@@ -15,8 +15,8 @@ type Command = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 
 describe('createMongoInstrumentation', () => {
   it('skips command instrumentation unless the parent span records', () => {
-    const { instrumentation, recordingParentOnly } = createMongoInstrumentation({ enabled: false });
-    expect(recordingParentOnly).toBe(true);
+    const { instrumentation, hooks } = createMongoInstrumentation({ enabled: false });
+    expect(hooks).toStrictEqual({ 'mongodb._checkSkipInstrumentation': true, 'mongodb._getV4PatchCommandPromise': true });
     const skip = (span: Span | undefined): boolean =>
       (instrumentation as unknown as { _checkSkipInstrumentation: (s: Span | undefined) => boolean })._checkSkipInstrumentation(span);
     const recording = new TracerProvider().getTracer('t').startSpan('GET');

@@ -13,13 +13,18 @@ interface SkipHook {
  * Creates the MongoDB instrumentation so that commands create spans only under a recording
  * parent: under an unsampled request span it builds no attributes, runs no statement serializer
  * and starts no span (the library alone would do all of that, then drop the span).
- * @returns the instrumentation and whether the parent check could be installed on this version
+ * @returns the instrumentation and, under `hooks`, whether each private hook could be installed on this version
  */
-export function createMongoInstrumentation(config: MongoDBInstrumentationConfig): { instrumentation: MongoDBInstrumentation; recordingParentOnly: boolean } {
+export function createMongoInstrumentation(config: MongoDBInstrumentationConfig): {
+  instrumentation: MongoDBInstrumentation;
+  hooks: { 'mongodb._checkSkipInstrumentation': boolean; 'mongodb._getV4PatchCommandPromise': boolean };
+} {
   const instrumentation = new MongoDBInstrumentation({ ...config, requireParentSpan: true });
   const hook = instrumentation as unknown as SkipHook;
   // A private hook of @opentelemetry/instrumentation-mongodb (pinned); the test fails if it goes away.
-  if (typeof hook._checkSkipInstrumentation !== 'function') return { instrumentation, recordingParentOnly: false };
+  if (typeof hook._checkSkipInstrumentation !== 'function') {
+    return { instrumentation, hooks: { 'mongodb._checkSkipInstrumentation': false, 'mongodb._getV4PatchCommandPromise': false } };
+  }
   hook._checkSkipInstrumentation = (currentSpan) => currentSpan === undefined || !currentSpan.isRecording();
   // Driver >= 6.4: call `Connection.command` unwrapped (no result callback, no context switch) too.
   const makeWrapper = hook._getV4PatchCommandPromise?.bind(instrumentation);
@@ -31,5 +36,5 @@ export function createMongoInstrumentation(config: MongoDBInstrumentationConfig)
       };
     };
   }
-  return { instrumentation, recordingParentOnly: true };
+  return { instrumentation, hooks: { 'mongodb._checkSkipInstrumentation': true, 'mongodb._getV4PatchCommandPromise': makeWrapper !== undefined } };
 }
