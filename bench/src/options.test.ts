@@ -17,7 +17,7 @@ describe('parseBenchArgs', () => {
       profileMs: 15_000,
       skipLoadgen: false,
       outDir: '/r',
-      steps: ['overhead', 'bulk', 'compression', 'latency', 'memory', 'search'],
+      steps: ['overhead', 'reference', 'bulk', 'compression', 'latency', 'memory', 'search', 'startup'],
     });
   });
 
@@ -36,13 +36,13 @@ describe('parseBenchArgs', () => {
       profileMs: 4000,
       skipLoadgen: false,
       outDir: 'x',
-      steps: ['overhead', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search'],
+      steps: ['overhead', 'reference', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search', 'startup'],
     });
   });
 
   it('runs only the listed steps, in run order, and drops the latency step with --skip-loadgen', () => {
     expect(parseBenchArgs(['--only', 'search,overhead'], '/r').steps).toStrictEqual(['overhead', 'search']);
-    expect(parseBenchArgs(['--skip-loadgen'], '/r').steps).toStrictEqual(['overhead', 'bulk', 'compression', 'memory', 'search']);
+    expect(parseBenchArgs(['--skip-loadgen'], '/r').steps).toStrictEqual(['overhead', 'reference', 'bulk', 'compression', 'memory', 'search', 'startup']);
     expect(() => parseBenchArgs(['--only', 'overhead,warp'], '/r')).toThrow('--only: unknown step "warp"');
   });
 
@@ -60,5 +60,9 @@ describe('parseBenchArgs', () => {
     expect(help).toBeInstanceOf(BenchArgsError);
     expect((help as BenchArgsError).exitCode).toBe(0);
     expect((help as BenchArgsError).message).toMatch(/^usage: pnpm bench/);
+    // each flag is described once
+    const described = (help as BenchArgsError).message.split('\n').map((line) => /^\s+(--[a-z-]+)/.exec(line)?.[1]).filter((flag) => flag !== undefined);
+    expect(described.length).toBeGreaterThan(5);
+    expect(new Set(described).size).toBe(described.length);
   });
 });

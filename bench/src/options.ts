@@ -33,7 +33,7 @@ export interface BenchOptions {
 }
 
 /** Steps of a run, in the order they run. */
-export const BENCH_STEPS = ['overhead', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search'] as const;
+export const BENCH_STEPS = ['overhead', 'reference', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search', 'startup'] as const;
 
 /** One step of a run. */
 export type BenchStep = (typeof BENCH_STEPS)[number];

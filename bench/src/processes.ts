@@ -87,8 +87,8 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: num
   });
 }
 
-/** Polls `url` until it answers 200; throws after `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+/** Polls `url` every `pollMs` until it answers 200; throws after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -101,7 +101,7 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: ChildP
     } catch (error) {
       last = (error as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`${url} not ready within ${timeoutMs} ms (${last})`);
 }

@@ -42,6 +42,18 @@ const results: BenchResults = {
   memory: null,
   profiles: { 'getById.service': profile(1000, [['mongodb', 300], ['@opentelemetry/sdk-trace', 100]]), 'getById.bareKoa': profile(1000, [['mongodb', 250]]) },
   telemetrySink: { '/v1/traces': { requests: 3, bytes: 100 } },
+  reference: {
+    ran: true,
+    python: 'Python 3.11.2, fastapi 0.142.2',
+    compressor: 'zlib',
+    runs: [],
+    medians: { service: { rate: 1400, p99: 60, cpuUsPerOp: 500 }, bareKoa: { rate: 1500, p99: 50, cpuUsPerOp: 450 }, fastapiMotor: { rate: 1000, p99: 90, cpuUsPerOp: 800 } },
+    serviceVsFastapi: pairedRatio([1400], [1000], 1.3),
+    cpuServiceVsFastapi: pairedRatio([800], [500]),
+    p99FastapiVsService: pairedRatio([90], [60], 1),
+    bareKoaVsFastapi: pairedRatio([1500], [1000]),
+  },
+  startup: { starts: 3, readyMs: [400, 420, 1100], medianMs: 420, maxMs: 1100, goalMs: 1000, met: true, how: 'spawn to ready' },
   errors: ['latency: skipped'],
 };
 
@@ -59,6 +71,15 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| getById | 900 | 900 | 0 | @opentelemetry/sdk-trace +100, mongodb +50 |');
     expect(md).toContain('Telemetry export received by the sink: /v1/traces 3 requests / 100 bytes');
     expect(md).toContain('- latency: skipped');
+    expect(md).toContain('| FastAPI + Motor | 1000 | 90.0 | 800 |');
+    expect(md).toContain('Service ÷ FastAPI req/s 1.40 (1.40–1.40) ✅; CPU per request (FastAPI µs ÷ service µs) 1.60 (1.60–1.60); FastAPI p99 ÷ service p99 1.50 (1.50–1.50) ✅');
+    expect(md).toContain('3 starts: median 420 ms, max 1100 ms (400, 420, 1100); goal < 1000 ms ✅. spawn to ready.');
+  });
+
+  it('says why the reference comparison did not run', () => {
+    const md = renderMarkdown({ ...results, reference: { ran: false, reason: 'no Python with FastAPI' }, startup: null });
+    expect(md).toContain('not measured: no Python with FastAPI');
+    expect(md).toMatch(/## Start-up[^\n]*\n\nnot measured/);
   });
 });
 

@@ -30,11 +30,11 @@ export interface RunRecord {
 
 /** The three overhead ratios of one scenario. */
 export interface ScenarioRatios {
-  /** Full service ÷ bare Koa (goal ≥ 0.90). */
+  /** Full service ÷ bare Koa (goal ≥ 0.95). */
   readonly vsBareKoa: RatioSummary;
   /** Full service ÷ raw driver loop without HTTP (reported, no goal). */
   readonly vsRawDriver: RatioSummary;
-  /** Service with telemetry ÷ service without (goal ≥ 0.90). */
+  /** Service with telemetry ÷ service without (goal ≥ 0.95). */
   readonly telemetryOnVsOff: RatioSummary;
   /** The same three comparisons by CPU time per operation of the process under test (reference µs ÷ service µs). */
   readonly cpu: {
@@ -42,6 +42,54 @@ export interface ScenarioRatios {
     readonly vsRawDriver: RatioSummary;
     readonly telemetryOnVsOff: RatioSummary;
   };
+}
+
+/** Variants of the reference comparison. */
+export type ReferenceVariant = 'service' | 'bareKoa' | 'fastapiMotor';
+
+/** One slot of the reference comparison (GET by id). */
+export interface ReferenceRun {
+  readonly round: number;
+  readonly variant: ReferenceVariant;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly serverCpuShare: number;
+  readonly cpuUsPerOp: number;
+}
+
+/** The comparison with the original's stack, or why it did not run. */
+export type ReferenceRecord =
+  | {
+      readonly ran: true;
+      /** Interpreter and package versions of the reference server. */
+      readonly python: string;
+      readonly compressor: 'zlib';
+      readonly runs: readonly ReferenceRun[];
+      readonly medians: Record<ReferenceVariant, { readonly rate: number; readonly p99: number; readonly cpuUsPerOp: number }>;
+      /** Service req/s ÷ FastAPI + Motor req/s (goal ≥ 1.3). */
+      readonly serviceVsFastapi: RatioSummary;
+      /** FastAPI µs per request ÷ service µs per request. */
+      readonly cpuServiceVsFastapi: RatioSummary;
+      /** FastAPI p99 ÷ service p99 (goal ≥ 1: the service's p99 is the lower). */
+      readonly p99FastapiVsService: RatioSummary;
+      /** Bare Koa req/s ÷ FastAPI + Motor req/s (what the runtime and driver alone give). */
+      readonly bareKoaVsFastapi: RatioSummary;
+    }
+  | { readonly ran: false; readonly reason: string };
+
+/** Start-up time of the service. */
+export interface StartupRecord {
+  readonly starts: number;
+  /** ms from spawn to the first 200 of /health/ready, one per start. */
+  readonly readyMs: readonly number[];
+  readonly medianMs: number;
+  readonly maxMs: number;
+  readonly goalMs: number;
+  readonly met: boolean;
+  readonly how: string;
 }
 
 /** One search-scaling measurement. */
@@ -128,5 +176,9 @@ export interface BenchResults {
   /** CPU profiles by `<scenario>.<service|bareKoa>`, load phase only. */
   readonly profiles: Record<string, ProfileSummary & { readonly file: string; readonly requests: number; readonly cpuUsPerRequest: number }>;
   readonly telemetrySink: Record<string, { readonly requests: number; readonly bytes: number }>;
+  /** GET by id against the original's stack (FastAPI + Motor), every client on zlib; null when not run. */
+  readonly reference: ReferenceRecord | null;
+  /** Process start to the first 200 of /health/ready with MongoDB up; null when not run. */
+  readonly startup: StartupRecord | null;
   readonly errors: readonly string[];
 }

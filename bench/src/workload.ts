@@ -4,6 +4,7 @@ import {
   createMongoClient,
   escapeRegex,
   normalizeName,
+  type CompressorName,
   type PortfolioDocument,
 } from '@globeco/portfolio-core';
 import { ObjectId, type Filter, type MongoClient } from 'mongodb';
@@ -53,9 +54,9 @@ export function nameFilter(name: string): Filter<PortfolioDocument> {
   return { nameLower: normalizeName(name) };
 }
 
-/** A driver client with exactly the service's production driver options. */
-export function createBenchClient(uri: string): MongoClient {
-  return createMongoClient({ uri, ...PRODUCTION_POOL, writeConcern: { w: 1, journal: false }, appName: 'globeco-bench' });
+/** A driver client with exactly the service's production driver options (and `compressors` instead of its default ones when given). */
+export function createBenchClient(uri: string, compressors?: readonly CompressorName[]): MongoClient {
+  return createMongoClient({ uri, ...PRODUCTION_POOL, writeConcern: { w: 1, journal: false }, appName: 'globeco-bench', ...(compressors === undefined ? {} : { compressors }) });
 }
 
 /** Portfolio as the API returns it. */
