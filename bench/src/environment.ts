@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RawRequest, RawResult } from './raw-protocol.js';
-import { freePort, startChild, stopChild, waitForHttp, waitForLine } from './processes.js';
+import { freePort } from '@globeco/testkit';
+import { startChild, stopChild, waitForHttp, waitForLine } from './processes.js';
 import { PRODUCTION_POOL } from './workload.js';
 
 /** Paths of the programs the benchmark starts. */

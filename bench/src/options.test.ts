@@ -12,7 +12,7 @@ describe('parseBenchArgs', () => {
       searchSizes: [10_000, 100_000],
       searchMs: 10_000,
       loadgenMs: 20_000,
-      memoryMs: 60_000,
+      memoryMs: 180_000,
       profile: false,
       profileMs: 15_000,
       skipLoadgen: false,

@@ -61,7 +61,7 @@ export const USAGE = `usage: pnpm bench [-- --quick] [--rounds N] [--slot S] [--
   --slot S         seconds per measured slot (full 10, quick 2)
   --connections N  closed-loop connections and raw driver loops (50)
   --search-sizes   stored portfolios for the search step (10000,100000)
-  --memory S       seconds of sustained load in the memory step (full 60, quick 10)
+  --memory S       seconds of sustained load in the memory step (full 180, quick 10)
   --loadgen S      seconds per open-loop level (full 20, quick 4)
   --profile        also record node --cpu-prof profiles of the full service
   --skip-loadgen   skip the open-loop latency step
@@ -127,7 +127,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     searchSizes: sizes,
     searchMs: (quick ? 2 : 10) * 1000,
     loadgenMs: positive('loadgen', values.loadgen, quick ? 4 : 20) * 1000,
-    memoryMs: positive('memory', values.memory, quick ? 10 : 60) * 1000,
+    memoryMs: positive('memory', values.memory, quick ? 10 : 180) * 1000,
     profile: values.profile,
     profileMs: (quick ? 4 : 15) * 1000,
     skipLoadgen: values['skip-loadgen'],

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 /** Whether `taskset` can pin processes here (util-linux on Linux). */
 export function hasTaskset(): boolean {
@@ -20,19 +19,6 @@ export function pin(pid: number, cpu: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** A free TCP port on 127.0.0.1 (closed again, so the child can bind it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** How to start one child process. */

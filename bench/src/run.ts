@@ -21,7 +21,8 @@ import {
 import { runHttpLoad, type HttpLoadResult, type HttpLoadSpec } from './load.js';
 import { runLoadgen, toLatencyLevel } from './loadgen-step.js';
 import { BenchArgsError, parseBenchArgs, type BenchStep } from './options.js';
-import { freePort, hasTaskset, pin, readCpuSeconds, readRss, stopChild } from './processes.js';
+import { freePort } from '@globeco/testkit';
+import { hasTaskset, pin, readCpuSeconds, readRss, stopChild } from './processes.js';
 import { readHeapAfterGc } from './inspector-client.js';
 import { renderMarkdown } from './report.js';
 import type {
