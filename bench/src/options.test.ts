@@ -13,11 +13,12 @@ describe('parseBenchArgs', () => {
       searchMs: 10_000,
       loadgenMs: 20_000,
       memoryMs: 180_000,
+      mixMs: 10_000,
       profile: false,
       profileMs: 15_000,
       skipLoadgen: false,
       outDir: '/r',
-      steps: ['overhead', 'reference', 'bulk', 'compression', 'latency', 'memory', 'search', 'startup'],
+      steps: ['overhead', 'reference', 'bulk', 'compression', 'latency', 'mix', 'memory', 'search', 'startup'],
     });
   });
 
@@ -32,15 +33,16 @@ describe('parseBenchArgs', () => {
       searchMs: 2000,
       loadgenMs: 4000,
       memoryMs: 10_000,
+      mixMs: 3000,
       profile: true,
       profileMs: 4000,
       skipLoadgen: false,
       outDir: 'x',
-      steps: ['overhead', 'reference', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search', 'startup'],
+      steps: ['overhead', 'reference', 'bulk', 'compression', 'profile', 'latency', 'mix', 'memory', 'search', 'startup'],
     });
   });
 
-  it('runs only the listed steps, in run order, and drops the latency step with --skip-loadgen', () => {
+  it('runs only the listed steps, in run order, and drops the loadgen steps with --skip-loadgen', () => {
     expect(parseBenchArgs(['--only', 'search,overhead'], '/r').steps).toStrictEqual(['overhead', 'search']);
     expect(parseBenchArgs(['--skip-loadgen'], '/r').steps).toStrictEqual(['overhead', 'reference', 'bulk', 'compression', 'memory', 'search', 'startup']);
     expect(() => parseBenchArgs(['--only', 'overhead,warp'], '/r')).toThrow('--only: unknown step "warp"');

@@ -1,4 +1,4 @@
-import type { BenchResults, ScenarioRatios } from './results.js';
+import type { BenchResults, MixRecord, ScenarioRatios } from './results.js';
 import type { RatioSummary } from './stats.js';
 
 function ratioCell(r: RatioSummary): string {
@@ -105,6 +105,16 @@ export function renderMarkdown(r: BenchResults): string {
     for (const l of r.latency.levels) {
       lines.push(`| ${l.share * 100} % | ${fmt(l.targetRate)} | ${fmt(l.achievedRate)} | ${fmt(l.p50, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.p999, 2)} | ${l.errors} | ${l.late} | ${l.dropped} | ${l.generatorSaturated ? 'yes' : 'no'} |`);
     }
+  }
+  lines.push('', '## Mixed scenario by operation (each alone; CPU per request of the service and of MongoDB)', '');
+  if (r.mix === null) lines.push('not measured');
+  else {
+    const m = r.mix;
+    lines.push(`${m.how}.`, '');
+    lines.push('| operation | weight | req/s alone | service µs/req | MongoDB µs/req | stored |', '|---|---|---|---|---|---|');
+    for (const o of m.operations) lines.push(`| ${o.operation} | ${o.weight} | ${fmt(o.rate, 0)} | ${fmt(o.serviceUs, 0)} | ${fmt(o.mongoUs, 0)} | ${o.stored} |`);
+    const shares = (list: MixRecord['serviceShares']): string => list.slice(0, 4).map((x) => `${x.operation} ${fmt(x.share * 100, 0)} %`).join(', ');
+    lines.push('', `Mix: service ${fmt(m.serviceUs, 0)} µs per request (one core: ${fmt(m.serviceCeiling, 0)} req/s), MongoDB ${fmt(m.mongoUs, 0)} µs (${fmt(m.mongoCeiling, 0)} req/s); the ceiling is set by **${m.bottleneck === 'service' ? 'the service' : 'MongoDB'}**. Service cost by operation: ${shares(m.serviceShares)}; MongoDB: ${shares(m.mongoShares)}.`);
   }
   lines.push('', '## Memory (full service)', '');
   if (r.memory === null) lines.push('not measured (see errors)');

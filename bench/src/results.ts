@@ -1,4 +1,5 @@
 import type { ProfileSummary } from './cpu-profile.js';
+import type { MixCost, OperationCost } from './mix-profile.js';
 import type { RatioSummary } from './stats.js';
 
 /** Scenarios of the interleaved overhead comparison. */
@@ -79,6 +80,12 @@ export type ReferenceRecord =
       readonly bareKoaVsFastapi: RatioSummary;
     }
   | { readonly ran: false; readonly reason: string };
+
+/** Each operation of the loadgen mix alone, and the mix's cost per request on each side. */
+export interface MixRecord extends MixCost {
+  readonly operations: readonly OperationCost[];
+  readonly how: string;
+}
 
 /** Start-up time of the service. */
 export interface StartupRecord {
@@ -178,6 +185,8 @@ export interface BenchResults {
   readonly telemetrySink: Record<string, { readonly requests: number; readonly bytes: number }>;
   /** GET by id against the original's stack (FastAPI + Motor), every client on zlib; null when not run. */
   readonly reference: ReferenceRecord | null;
+  /** The mixed scenario's cost by operation and side; null when not run. */
+  readonly mix: MixRecord | null;
   /** Process start to the first 200 of /health/ready with MongoDB up; null when not run. */
   readonly startup: StartupRecord | null;
   readonly errors: readonly string[];

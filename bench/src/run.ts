@@ -19,7 +19,9 @@ import {
   type HttpVariant,
 } from './environment.js';
 import { runHttpLoad, type HttpLoadResult, type HttpLoadSpec } from './load.js';
-import { runLoadgen, toLatencyLevel } from './loadgen-step.js';
+import { DEFAULT_MIX } from '@globeco/loadgen';
+import { loadgenNamePrefix, runLoadgen, toLatencyLevel } from './loadgen-step.js';
+import { mixCost, type OperationCost } from './mix-profile.js';
 import { BenchArgsError, parseBenchArgs, type BenchStep } from './options.js';
 import { freePort } from '@globeco/testkit';
 import { hasTaskset, pin, readCpuSeconds, readRss, stopChild } from './processes.js';
@@ -29,6 +31,7 @@ import type {
   BenchResults,
   LatencyLevel,
   MemoryRecord,
+  MixRecord,
   ReferenceRecord,
   ReferenceRun,
   ReferenceVariant,
@@ -125,6 +128,7 @@ const profiles: BenchResults['profiles'] = {};
 let telemetrySink: BenchResults['telemetrySink'] = {};
 let reference: ReferenceRecord | null = null;
 let startup: StartupRecord | null = null;
+let mix: MixRecord | null = null;
 let sink: HttpVariant | undefined;
 
 try {
@@ -168,6 +172,14 @@ try {
       clientCpuShare: round(clientCpuSeconds / wallSeconds, 2),
       cpuUsPerOp: ops > 0 ? round((serverCpuSeconds * 1e6) / ops, 0) : Number.NaN,
     };
+  };
+
+  /** Runs `body` and reports the CPU seconds the service and MongoDB processes used meanwhile. */
+  const cpuOfSides = async <T,>(body: () => Promise<T>) => {
+    const service0 = readCpuSeconds(service.child.pid!);
+    const mongo0 = readCpuSeconds(mongo.child.pid!);
+    const result = await body();
+    return { result, cpu: { service: readCpuSeconds(service.child.pid!) - service0, mongo: readCpuSeconds(mongo.child.pid!) - mongo0 } };
   };
 
   const measure = async (scenario: Scenario, variant: Variant, roundIndex: number, durationMs: number): Promise<RunRecord> => {
@@ -386,6 +398,41 @@ try {
     return max;
   });
 
+  if (wants('mix')) mix = (await step('mixed scenario by operation: each operation of the mix alone, closed loop, CPU per request of the service and of MongoDB', async (): Promise<MixRecord> => {
+    const bin = programs.loadgenBin;
+    if (bin === undefined) throw new Error('@globeco/loadgen has no bin; step skipped');
+    const dir = join(opts.outDir, 'loadgen');
+    const operations: OperationCost[] = [];
+    for (const [operation, spec] of Object.entries(DEFAULT_MIX)) {
+      const label = `mix${operation}`;
+      const stored = await collection.countDocuments({});
+      // Created portfolios are removed by name afterwards, so the loadgen's clean-up is not measured.
+      const { result: report, cpu } = await cpuOfSides(() =>
+        runLoadgen(bin, service.url, ['--closed', '--concurrency', '20', '--duration', `${opts.mixMs / 1000}s`, '--mix', `${operation}=1`], dir, label, CLIENT_CPU, { cleanup: false }),
+      );
+      await collection.deleteMany({ name: { $regex: `^${loadgenNamePrefix(label)}` } });
+      const requests = report.requests;
+      const cost: OperationCost = {
+        operation,
+        weight: spec?.weight ?? 0,
+        requests,
+        rate: round(report.achievedRate, 1),
+        serviceUs: requests > 0 ? round((cpu.service * 1e6) / requests, 0) : Number.NaN,
+        mongoUs: requests > 0 ? round((cpu.mongo * 1e6) / requests, 0) : Number.NaN,
+        stored,
+      };
+      operations.push(cost);
+      log(`mix ${operation.padEnd(8)} alone: ${cost.rate}/s, service ${cost.serviceUs} µs/req, MongoDB ${cost.mongoUs} µs/req (${stored} stored)`);
+    }
+    const cost = mixCost(operations);
+    log(`mix: service ${cost.serviceUs} µs/req (ceiling ${cost.serviceCeiling}/s), MongoDB ${cost.mongoUs} µs/req (ceiling ${cost.mongoCeiling}/s); bottleneck ${cost.bottleneck}; service by operation ${cost.serviceShares.slice(0, 3).map((x) => `${x.operation} ${pct(x.share)}`).join(', ')}`);
+    return {
+      ...cost,
+      operations,
+      how: `each operation of the loadgen's default mix alone: closed loop, 20 loops, ${opts.mixMs / 1000} s, after the loadgen's 200-portfolio seed (counted); CPU of the service and MongoDB processes over the run, per request; weighted by the mix`,
+    };
+  })) ?? null;
+
   if (wants('memory')) memory = (await step('memory under sustained load (dedicated service instance, heap read after a forced GC)', async () => {
     const inspectPort = await freePort();
     const instance = await startService({
@@ -576,6 +623,7 @@ const results: BenchResults = {
   profiles,
   telemetrySink,
   reference,
+  mix,
   startup,
   errors,
 };
