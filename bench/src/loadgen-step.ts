@@ -11,7 +11,8 @@ interface LoadgenReport {
   readonly late: number;
   readonly dropped: number;
   readonly latency: { readonly p50: number; readonly p99: number; readonly p999: number };
-  readonly generator: { readonly saturated: boolean };
+  readonly generator: { readonly saturated: boolean; readonly cpuPercent: number };
+  readonly durationSec: number;
   readonly requests: number;
   readonly operations: Record<string, { readonly requests: number; readonly errors: number }>;
 }

@@ -8,6 +8,7 @@ const cost = (operation: string, weight: number, serviceUs: number, mongoUs: num
   rate: 100,
   serviceUs,
   mongoUs,
+  loadgenUs: 50,
   stored: 1000,
 });
 

@@ -16,6 +16,8 @@ export interface OperationCost {
   readonly serviceUs: number;
   /** CPU µs per request of the MongoDB process. */
   readonly mongoUs: number;
+  /** CPU µs per request of the load generator (it shares MongoDB's core). */
+  readonly loadgenUs: number;
   /** Portfolios stored when the operation ran. */
   readonly stored: number;
 }

@@ -55,8 +55,8 @@ const results: BenchResults = {
   },
   mix: {
     operations: [
-      { operation: 'get', weight: 90, requests: 100, rate: 900, serviceUs: 1000, mongoUs: 100, stored: 1000 },
-      { operation: 'list', weight: 10, requests: 10, rate: 9, serviceUs: 100_000, mongoUs: 50_000, stored: 1000 },
+      { operation: 'get', weight: 90, requests: 100, rate: 900, serviceUs: 1000, mongoUs: 100, loadgenUs: 80, stored: 1000 },
+      { operation: 'list', weight: 10, requests: 10, rate: 9, serviceUs: 100_000, mongoUs: 50_000, loadgenUs: 300, stored: 1000 },
     ],
     serviceUs: 10_900,
     mongoUs: 5090,
@@ -93,7 +93,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('- latency: skipped');
     expect(md).toContain('| FastAPI + Motor | 1000 | 90.0 | 800 |');
     expect(md).toContain('Service ÷ FastAPI req/s 1.40 (1.40–1.40) ✅; CPU per request (FastAPI µs ÷ service µs) 1.60 (1.60–1.60); FastAPI p99 ÷ service p99 1.50 (1.50–1.50) ✅');
-    expect(md).toContain('| list | 10 | 9 | 100000 | 50000 | 1000 |');
+    expect(md).toContain('| list | 10 | 9 | 100000 | 50000 | 300 | 1000 |');
     expect(md).toContain('the ceiling is set by **the service**. Service cost by operation: list 92 %, get 8 %; MongoDB: list 98 %, get 2 %.');
     expect(md).toContain('3 starts: median 420 ms, max 1100 ms (400, 420, 1100); goal < 1000 ms ✅. spawn to ready.');
   });

@@ -111,8 +111,8 @@ export function renderMarkdown(r: BenchResults): string {
   else {
     const m = r.mix;
     lines.push(`${m.how}.`, '');
-    lines.push('| operation | weight | req/s alone | service µs/req | MongoDB µs/req | stored |', '|---|---|---|---|---|---|');
-    for (const o of m.operations) lines.push(`| ${o.operation} | ${o.weight} | ${fmt(o.rate, 0)} | ${fmt(o.serviceUs, 0)} | ${fmt(o.mongoUs, 0)} | ${o.stored} |`);
+    lines.push('| operation | weight | req/s alone | service µs/req | MongoDB µs/req | loadgen µs/req | stored |', '|---|---|---|---|---|---|---|');
+    for (const o of m.operations) lines.push(`| ${o.operation} | ${o.weight} | ${fmt(o.rate, 0)} | ${fmt(o.serviceUs, 0)} | ${fmt(o.mongoUs, 0)} | ${fmt(o.loadgenUs, 0)} | ${o.stored} |`);
     const shares = (list: MixRecord['serviceShares']): string => list.slice(0, 4).map((x) => `${x.operation} ${fmt(x.share * 100, 0)} %`).join(', ');
     lines.push('', `Mix: service ${fmt(m.serviceUs, 0)} µs per request (one core: ${fmt(m.serviceCeiling, 0)} req/s), MongoDB ${fmt(m.mongoUs, 0)} µs (${fmt(m.mongoCeiling, 0)} req/s); the ceiling is set by **${m.bottleneck === 'service' ? 'the service' : 'MongoDB'}**. Service cost by operation: ${shares(m.serviceShares)}; MongoDB: ${shares(m.mongoShares)}.`);
   }

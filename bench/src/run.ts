@@ -419,10 +419,11 @@ try {
         rate: round(report.achievedRate, 1),
         serviceUs: requests > 0 ? round((cpu.service * 1e6) / requests, 0) : Number.NaN,
         mongoUs: requests > 0 ? round((cpu.mongo * 1e6) / requests, 0) : Number.NaN,
+        loadgenUs: requests > 0 ? round((report.generator.cpuPercent / 100) * report.durationSec * 1e6 / requests, 0) : Number.NaN,
         stored,
       };
       operations.push(cost);
-      log(`mix ${operation.padEnd(8)} alone: ${cost.rate}/s, service ${cost.serviceUs} µs/req, MongoDB ${cost.mongoUs} µs/req (${stored} stored)`);
+      log(`mix ${operation.padEnd(8)} alone: ${cost.rate}/s, service ${cost.serviceUs} µs/req, MongoDB ${cost.mongoUs} µs/req, loadgen ${cost.loadgenUs} µs/req (${stored} stored)`);
     }
     const cost = mixCost(operations);
     log(`mix: service ${cost.serviceUs} µs/req (ceiling ${cost.serviceCeiling}/s), MongoDB ${cost.mongoUs} µs/req (ceiling ${cost.mongoCeiling}/s); bottleneck ${cost.bottleneck}; service by operation ${cost.serviceShares.slice(0, 3).map((x) => `${x.operation} ${pct(x.share)}`).join(', ')}`);
