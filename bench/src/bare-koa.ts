@@ -1,13 +1,14 @@
 /**
  * The baseline: a bare Koa 3 + @koa/router server doing the same driver calls as the service
  * (same client options, collection and queries) and nothing else: no validation, telemetry,
- * breaker, request ids or security headers. Reads PORT and MONGODB_URI; prints `listening <port>`.
+ * breaker, request ids or security headers. Reads PORT, MONGODB_URI and BENCH_COMPRESSORS (comma-separated
+ * wire compressors; the service's default set when unset); prints `listening <port>`.
  */
 import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { ObjectId } from 'mongodb';
-import type { PortfolioDocument } from '@globeco/portfolio-core';
+import { DEFAULT_COMPRESSORS, type CompressorName, type PortfolioDocument } from '@globeco/portfolio-core';
 import { BENCH_COLLECTION, BENCH_DATABASE, SEARCH_LIMIT, SORT_NEWEST, createBenchClient, nameLikeFilter, toJson } from './workload.js';
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -18,7 +19,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 const uri = process.env.MONGODB_URI;
 if (uri === undefined) throw new Error('MONGODB_URI is required');
-const client = createBenchClient(uri);
+const compressors = process.env.BENCH_COMPRESSORS?.split(',').filter((c): c is CompressorName => DEFAULT_COMPRESSORS.includes(c as CompressorName));
+const client = createBenchClient(uri, compressors);
 await client.connect();
 const collection = client.db(BENCH_DATABASE).collection<PortfolioDocument>(BENCH_COLLECTION);
 

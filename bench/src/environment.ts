@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RawRequest, RawResult } from './raw-protocol.js';
-import { freePort, startChild, stopChild, waitForHttp, waitForLine } from './processes.js';
+import { freePort } from '@globeco/testkit';
+import { startChild, stopChild, waitForHttp, waitForLine } from './processes.js';
 import { PRODUCTION_POOL } from './workload.js';
 
 /** Paths of the programs the benchmark starts. */
@@ -85,10 +86,21 @@ export interface ServiceSpec {
   readonly cpu: number | undefined;
   readonly logFile: string;
   readonly execArgv?: readonly string[];
+  /** MONGODB_COMPRESSORS of the service (its profile's default when absent). */
+  readonly compressors?: string;
+  /** Probe that must answer 200 before the service counts as up (`/health/startup`). */
+  readonly readyPath?: string;
+  /** Interval between probes in ms (100). */
+  readonly pollMs?: number;
 }
 
-/** Starts apps/api dist/main.js with the production profile; resolves when /health/startup is 200. */
-export async function startService(spec: ServiceSpec): Promise<HttpVariant> {
+/** A started service and how long it took from spawn to its probe's first 200. */
+export interface ServiceVariant extends HttpVariant {
+  readonly readyMs: number;
+}
+
+/** Starts apps/api dist/main.js with the production profile; resolves when its probe (`/health/startup`) is 200. */
+export async function startService(spec: ServiceSpec): Promise<ServiceVariant> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -98,6 +110,7 @@ export async function startService(spec: ServiceSpec): Promise<HttpVariant> {
     MONGODB_URI: spec.mongoUri,
     MIN_POOL_SIZE: String(PRODUCTION_POOL.minPoolSize),
     MAX_POOL_SIZE: String(PRODUCTION_POOL.maxPoolSize),
+    ...(spec.compressors === undefined ? {} : { MONGODB_COMPRESSORS: spec.compressors }),
   };
   if (spec.otlpEndpoint === undefined) {
     env.OTEL_SDK_DISABLED = 'true';
@@ -106,6 +119,7 @@ export async function startService(spec: ServiceSpec): Promise<HttpVariant> {
     env.OTEL_EXPORTER_OTLP_ENDPOINT = spec.otlpEndpoint;
     env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
   }
+  const spawnedAt = performance.now();
   const child = startChild({
     name: 'service',
     script: spec.main,
@@ -116,17 +130,24 @@ export async function startService(spec: ServiceSpec): Promise<HttpVariant> {
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/health/startup`, 30_000, child);
+    await waitForHttp(`${url}${spec.readyPath ?? '/health/startup'}`, 30_000, child, spec.pollMs);
   } catch (error) {
     await stopChild(child);
     throw error;
   }
-  return { url, child };
+  return { url, child, readyMs: performance.now() - spawnedAt };
 }
 
-/** Starts the bare Koa baseline. */
-export async function startBareKoa(script: string, mongoUri: string, cpu: number | undefined, execArgv: readonly string[] = []): Promise<HttpVariant> {
-  const child = startChild({ name: 'bare-koa', script, execArgv, env: { PATH: process.env.PATH, MONGODB_URI: mongoUri }, ...(cpu === undefined ? {} : { cpu }) });
+/** Starts the bare Koa baseline (`compressors`: the wire compressors its client offers, the service's default when absent). */
+export async function startBareKoa(
+  script: string,
+  mongoUri: string,
+  cpu: number | undefined,
+  execArgv: readonly string[] = [],
+  compressors?: string,
+): Promise<HttpVariant> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, MONGODB_URI: mongoUri, ...(compressors === undefined ? {} : { BENCH_COMPRESSORS: compressors }) };
+  const child = startChild({ name: 'bare-koa', script, execArgv, env, ...(cpu === undefined ? {} : { cpu }) });
   child.stderr?.resume();
   const [, port] = await waitForLine(child, /^listening (\d+)/, 20_000, 'bare-koa');
   return { url: `http://127.0.0.1:${port!}`, child };

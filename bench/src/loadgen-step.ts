@@ -11,20 +11,39 @@ interface LoadgenReport {
   readonly late: number;
   readonly dropped: number;
   readonly latency: { readonly p50: number; readonly p99: number; readonly p999: number };
-  readonly generator: { readonly saturated: boolean };
+  readonly generator: { readonly saturated: boolean; readonly cpuPercent: number };
+  readonly durationSec: number;
+  readonly requests: number;
+  readonly operations: Record<string, { readonly requests: number; readonly errors: number }>;
 }
 
 /** Exit codes of the loadgen that still come with a full report (ok, threshold failed, generator saturated). */
 const REPORTED_EXIT_CODES = new Set([0, 3, 4]);
 
-/** Runs the loadgen binary (pinned) with `args` and returns its JSON report. */
-export async function runLoadgen(bin: string, url: string, args: readonly string[], outDir: string, label: string, cpu: number | undefined): Promise<LoadgenReport> {
+/** Name prefix of the portfolios a loadgen run labelled `label` creates. */
+export function loadgenNamePrefix(label: string): string {
+  return `lg-bench${label}`;
+}
+
+/**
+ * Runs the loadgen binary (pinned) with `args` and returns its JSON report. It seeds 200 portfolios
+ * first and, unless `cleanup` is false, deletes what it created afterwards.
+ */
+export async function runLoadgen(
+  bin: string,
+  url: string,
+  args: readonly string[],
+  outDir: string,
+  label: string,
+  cpu: number | undefined,
+  { cleanup = true }: { readonly cleanup?: boolean } = {},
+): Promise<LoadgenReport> {
   mkdirSync(outDir, { recursive: true });
   const json = join(outDir, `loadgen-${label}.json`);
   const child = startChild({
     name: `loadgen ${label}`,
     script: bin,
-    args: [url, ...args, '--json', json, '--progress', 'none', '--tag', `bench${label}`, '--seed', '7', '--setup', '200', '--cleanup'],
+    args: [url, ...args, '--json', json, '--progress', 'none', '--tag', `bench${label}`, '--seed', '7', '--setup', '200', ...(cleanup ? ['--cleanup'] : [])],
     env: { PATH: process.env.PATH },
     logFile: join(outDir, `loadgen-${label}.log`),
     ...(cpu === undefined ? {} : { cpu }),

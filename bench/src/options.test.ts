@@ -12,12 +12,13 @@ describe('parseBenchArgs', () => {
       searchSizes: [10_000, 100_000],
       searchMs: 10_000,
       loadgenMs: 20_000,
-      memoryMs: 60_000,
+      memoryMs: 180_000,
+      mixMs: 10_000,
       profile: false,
       profileMs: 15_000,
       skipLoadgen: false,
       outDir: '/r',
-      steps: ['overhead', 'bulk', 'compression', 'latency', 'memory', 'search'],
+      steps: ['overhead', 'reference', 'bulk', 'compression', 'latency', 'mix', 'memory', 'search', 'startup'],
     });
   });
 
@@ -32,17 +33,18 @@ describe('parseBenchArgs', () => {
       searchMs: 2000,
       loadgenMs: 4000,
       memoryMs: 10_000,
+      mixMs: 3000,
       profile: true,
       profileMs: 4000,
       skipLoadgen: false,
       outDir: 'x',
-      steps: ['overhead', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search'],
+      steps: ['overhead', 'reference', 'bulk', 'compression', 'profile', 'latency', 'mix', 'memory', 'search', 'startup'],
     });
   });
 
-  it('runs only the listed steps, in run order, and drops the latency step with --skip-loadgen', () => {
+  it('runs only the listed steps, in run order, and drops the loadgen steps with --skip-loadgen', () => {
     expect(parseBenchArgs(['--only', 'search,overhead'], '/r').steps).toStrictEqual(['overhead', 'search']);
-    expect(parseBenchArgs(['--skip-loadgen'], '/r').steps).toStrictEqual(['overhead', 'bulk', 'compression', 'memory', 'search']);
+    expect(parseBenchArgs(['--skip-loadgen'], '/r').steps).toStrictEqual(['overhead', 'reference', 'bulk', 'compression', 'memory', 'search', 'startup']);
     expect(() => parseBenchArgs(['--only', 'overhead,warp'], '/r')).toThrow('--only: unknown step "warp"');
   });
 
@@ -65,5 +67,9 @@ describe('parseBenchArgs', () => {
     expect(help).toBeInstanceOf(BenchArgsError);
     expect((help as BenchArgsError).exitCode).toBe(0);
     expect((help as BenchArgsError).message).toMatch(/^usage: pnpm bench/);
+    // each flag is described once
+    const described = (help as BenchArgsError).message.split('\n').map((line) => /^\s+(--[a-z-]+)/.exec(line)?.[1]).filter((flag) => flag !== undefined);
+    expect(described.length).toBeGreaterThan(5);
+    expect(new Set(described).size).toBe(described.length);
   });
 });

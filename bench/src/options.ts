@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly loadgenMs: number;
   /** Sustained-rate period of the memory step. */
   readonly memoryMs: number;
+  /** How long each operation runs alone in the mix step, ms. */
+  readonly mixMs: number;
   /** Record CPU profiles of the full service, one per scenario. */
   readonly profile: boolean;
   /** Length of each profiled load. */
@@ -35,7 +37,7 @@ export interface BenchOptions {
 }
 
 /** Steps of a run, in the order they run. */
-export const BENCH_STEPS = ['overhead', 'bulk', 'compression', 'profile', 'latency', 'memory', 'search'] as const;
+export const BENCH_STEPS = ['overhead', 'reference', 'bulk', 'compression', 'profile', 'latency', 'mix', 'memory', 'search', 'startup'] as const;
 
 /** One step of a run. */
 export type BenchStep = (typeof BENCH_STEPS)[number];
@@ -63,10 +65,10 @@ export const USAGE = `usage: pnpm bench [-- --quick] [--rounds N] [--slot S] [--
   --slot S         seconds per measured slot (full 10, quick 2)
   --connections N  closed-loop connections and raw driver loops (50)
   --search-sizes   stored portfolios for the search step (10000,100000)
-  --memory S       seconds of sustained load in the memory step (full 60, quick 10)
+  --memory S       seconds of sustained load in the memory step (full 180, quick 10)
   --loadgen S      seconds per open-loop level (full 20, quick 4)
   --profile        also record node --cpu-prof profiles of the full service
-  --skip-loadgen   skip the open-loop latency step
+  --skip-loadgen   skip the steps that need the loadgen (latency, mix)
   --only LIST      run only these steps (comma-separated): ${BENCH_STEPS.join(',')}
   --out DIR        output directory (bench/results)
   --baseline MAIN  another build's apps/api/dist/main.js: its telemetry on and off join the overhead
@@ -116,7 +118,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
   const quick = values.quick;
   const sizes = (values['search-sizes'] ?? '10000,100000').split(',').map((s) => positive('search-sizes', s.trim(), 0, { integer: true }));
   const slotSeconds = positive('slot', values.slot, quick ? 2 : 10);
-  let steps: BenchStep[] = BENCH_STEPS.filter((name) => (name === 'profile' ? values.profile : name !== 'latency' || !values['skip-loadgen']));
+  let steps: BenchStep[] = BENCH_STEPS.filter((name) => (name === 'profile' ? values.profile : !(name === 'latency' || name === 'mix') || !values['skip-loadgen']));
   if (values.only !== undefined) {
     const wanted = values.only.split(',').map((x) => x.trim());
     const unknown = wanted.filter((x) => !isBenchStep(x));
@@ -132,7 +134,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     searchSizes: sizes,
     searchMs: (quick ? 2 : 10) * 1000,
     loadgenMs: positive('loadgen', values.loadgen, quick ? 4 : 20) * 1000,
-    memoryMs: positive('memory', values.memory, quick ? 10 : 60) * 1000,
+    memoryMs: positive('memory', values.memory, quick ? 10 : 180) * 1000,
+    mixMs: (quick ? 3 : 10) * 1000,
     profile: values.profile,
     profileMs: (quick ? 4 : 15) * 1000,
     skipLoadgen: values['skip-loadgen'],

@@ -42,6 +42,38 @@ const results: BenchResults = {
   memory: null,
   profiles: { 'getById.service': profile(1000, [['mongodb', 300], ['@opentelemetry/sdk-trace', 100]]), 'getById.bareKoa': profile(1000, [['mongodb', 250]]) },
   telemetrySink: { '/v1/traces': { requests: 3, bytes: 100 } },
+  reference: {
+    ran: true,
+    python: 'Python 3.11.2, fastapi 0.142.2',
+    compressor: 'zlib',
+    runs: [],
+    medians: { service: { rate: 1400, p99: 60, cpuUsPerOp: 500 }, bareKoa: { rate: 1500, p99: 50, cpuUsPerOp: 450 }, fastapiMotor: { rate: 1000, p99: 90, cpuUsPerOp: 800 } },
+    serviceVsFastapi: pairedRatio([1400], [1000], 1.3),
+    cpuServiceVsFastapi: pairedRatio([800], [500]),
+    p99FastapiVsService: pairedRatio([90], [60], 1),
+    bareKoaVsFastapi: pairedRatio([1500], [1000]),
+  },
+  mix: {
+    operations: [
+      { operation: 'get', weight: 90, requests: 100, rate: 900, serviceUs: 1000, mongoUs: 100, loadgenUs: 80, stored: 1000 },
+      { operation: 'list', weight: 10, requests: 10, rate: 9, serviceUs: 100_000, mongoUs: 50_000, loadgenUs: 300, stored: 1000 },
+    ],
+    serviceUs: 10_900,
+    mongoUs: 5090,
+    serviceCeiling: 92,
+    mongoCeiling: 196,
+    bottleneck: 'service',
+    serviceShares: [
+      { operation: 'list', share: 0.917 },
+      { operation: 'get', share: 0.083 },
+    ],
+    mongoShares: [
+      { operation: 'list', share: 0.982 },
+      { operation: 'get', share: 0.018 },
+    ],
+    how: 'each alone',
+  },
+  startup: { starts: 3, readyMs: [400, 420, 1100], medianMs: 420, maxMs: 1100, goalMs: 1000, met: true, how: 'spawn to ready' },
   errors: ['latency: skipped'],
 };
 
@@ -59,6 +91,17 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| getById | 900 | 900 | 0 | @opentelemetry/sdk-trace +100, mongodb +50 |');
     expect(md).toContain('Telemetry export received by the sink: /v1/traces 3 requests / 100 bytes');
     expect(md).toContain('- latency: skipped');
+    expect(md).toContain('| FastAPI + Motor | 1000 | 90.0 | 800 |');
+    expect(md).toContain('Service ÷ FastAPI req/s 1.40 (1.40–1.40) ✅; CPU per request (FastAPI µs ÷ service µs) 1.60 (1.60–1.60); FastAPI p99 ÷ service p99 1.50 (1.50–1.50) ✅');
+    expect(md).toContain('| list | 10 | 9 | 100000 | 50000 | 300 | 1000 |');
+    expect(md).toContain('the ceiling is set by **the service**. Service cost by operation: list 92 %, get 8 %; MongoDB: list 98 %, get 2 %.');
+    expect(md).toContain('3 starts: median 420 ms, max 1100 ms (400, 420, 1100); goal < 1000 ms ✅. spawn to ready.');
+  });
+
+  it('says why the reference comparison did not run', () => {
+    const md = renderMarkdown({ ...results, reference: { ran: false, reason: 'no Python with FastAPI' }, startup: null, mix: null });
+    expect(md).toContain('not measured: no Python with FastAPI');
+    expect(md).toMatch(/## Start-up[^\n]*\n\nnot measured/);
   });
 });
 

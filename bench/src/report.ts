@@ -1,4 +1,4 @@
-import type { BenchResults, ScenarioRatios } from './results.js';
+import type { BenchResults, MixRecord, ScenarioRatios } from './results.js';
 import type { RatioSummary } from './stats.js';
 
 function ratioCell(r: RatioSummary): string {
@@ -41,7 +41,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`- MongoDB backend: **${r.backend.name}** (${r.backend.topology}) — ${r.backend.meaning}`);
   lines.push(`- Placement: ${r.machine.placement}`);
   lines.push(`- ${String(r.settings.rounds)} interleaved rounds × ${String(r.settings.slotSeconds)} s slots, ${String(r.settings.connections)} connections / loops; ratios are the median of per-round ratios (range in brackets)`, '');
-  lines.push('## Overhead ratios (goal ≥ 0.90 where marked)', '');
+  lines.push('## Overhead ratios (goal ≥ 0.95 where marked)', '');
   lines.push('| scenario | service ÷ bare Koa | service ÷ raw driver | telemetry on ÷ off |', '|---|---|---|---|');
   for (const [name, s] of scenarios) lines.push(`| ${name} | ${ratioCell(s.vsBareKoa)} | ${ratioCell(s.vsRawDriver)} | ${ratioCell(s.telemetryOnVsOff)} |`);
   lines.push('', 'The same by CPU time per operation of the process under test (reference µs/op ÷ service µs/op; valid whichever side saturated):', '');
@@ -72,6 +72,18 @@ export function renderMarkdown(r: BenchResults): string {
     };
     lines.push(`| ${key} | ${cpu('service')} | ${cpu('serviceTelemetryOff')} | ${cpu('bareKoa')} | ${cpu('rawDriver')} |`);
   }
+  lines.push('', "## The original's stack: FastAPI + Motor (GET by id, zlib for every client)", '');
+  if (r.reference === null) lines.push('not measured');
+  else if (!r.reference.ran) lines.push(`not measured: ${r.reference.reason}`);
+  else {
+    const ref = r.reference;
+    lines.push(`Reference: ${ref.python}; one uvicorn worker, uvloop, httptools, Motor with the production pool (5/20), no middleware.`, '');
+    lines.push('| server | req/s | p99 ms | CPU µs/req |', '|---|---|---|---|');
+    for (const [name, m] of [['service (production, telemetry on)', ref.medians.service], ['bare Koa', ref.medians.bareKoa], ['FastAPI + Motor', ref.medians.fastapiMotor]] as const) {
+      lines.push(`| ${name} | ${fmt(m.rate, 0)} | ${fmt(m.p99, 1)} | ${fmt(m.cpuUsPerOp, 0)} |`);
+    }
+    lines.push('', `Service ÷ FastAPI req/s ${ratioCell(ref.serviceVsFastapi)}; CPU per request (FastAPI µs ÷ service µs) ${ratioCell(ref.cpuServiceVsFastapi)}; FastAPI p99 ÷ service p99 ${ratioCell(ref.p99FastapiVsService)}; bare Koa ÷ FastAPI req/s ${ratioCell(ref.bareKoaVsFastapi)}.`);
+  }
   lines.push('', '## Bulk (documents per second through the full service; goal ≥ 50 × single)', '');
   lines.push('| path | docs/s | ÷ single create |', '|---|---|---|');
   lines.push(`| single POST /api/v1/portfolios | ${fmt(r.medians.single?.service, 0)} | 1 |`);
@@ -98,6 +110,16 @@ export function renderMarkdown(r: BenchResults): string {
     for (const l of r.latency.levels) {
       lines.push(`| ${l.share * 100} % | ${fmt(l.targetRate)} | ${fmt(l.achievedRate)} | ${fmt(l.p50, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.p999, 2)} | ${l.errors} | ${l.late} | ${l.dropped} | ${l.generatorSaturated ? 'yes' : 'no'} |`);
     }
+  }
+  lines.push('', '## Mixed scenario by operation (each alone; CPU per request of the service and of MongoDB)', '');
+  if (r.mix === null) lines.push('not measured');
+  else {
+    const m = r.mix;
+    lines.push(`${m.how}.`, '');
+    lines.push('| operation | weight | req/s alone | service µs/req | MongoDB µs/req | loadgen µs/req | stored |', '|---|---|---|---|---|---|---|');
+    for (const o of m.operations) lines.push(`| ${o.operation} | ${o.weight} | ${fmt(o.rate, 0)} | ${fmt(o.serviceUs, 0)} | ${fmt(o.mongoUs, 0)} | ${fmt(o.loadgenUs, 0)} | ${o.stored} |`);
+    const shares = (list: MixRecord['serviceShares']): string => list.slice(0, 4).map((x) => `${x.operation} ${fmt(x.share * 100, 0)} %`).join(', ');
+    lines.push('', `Mix: service ${fmt(m.serviceUs, 0)} µs per request (one core: ${fmt(m.serviceCeiling, 0)} req/s), MongoDB ${fmt(m.mongoUs, 0)} µs (${fmt(m.mongoCeiling, 0)} req/s); the ceiling is set by **${m.bottleneck === 'service' ? 'the service' : 'MongoDB'}**. Service cost by operation: ${shares(m.serviceShares)}; MongoDB: ${shares(m.mongoShares)}.`);
   }
   lines.push('', '## Memory (full service)', '');
   if (r.memory === null) lines.push('not measured (see errors)');
@@ -129,6 +151,12 @@ export function renderMarkdown(r: BenchResults): string {
       lines.push(`**${name}** (${p.file}, busy ${p.busyMs} of ${p.wallMs} ms): ${p.byArea.slice(0, 12).map((a) => `${a.name} ${a.selfPct} %`).join(', ')}`, '');
       lines.push(`top functions: ${p.topFunctions.slice(0, 10).map((f) => `\`${f.name}\` ${f.selfPct} %`).join(', ')}`, '');
     }
+  }
+  lines.push('', '## Start-up (process start to /health/ready, MongoDB up)', '');
+  if (r.startup === null) lines.push('not measured');
+  else {
+    const st = r.startup;
+    lines.push(`${st.starts} starts: median ${st.medianMs} ms, max ${st.maxMs} ms (${st.readyMs.join(', ')}); goal < ${st.goalMs} ms ${st.met ? '✅' : '❌'}. ${st.how}.`);
   }
   const sink = Object.entries(r.telemetrySink);
   lines.push('', `Telemetry export received by the sink: ${sink.length === 0 ? 'nothing' : sink.map(([path, c]) => `${path} ${c.requests} requests / ${c.bytes} bytes`).join(', ')}`);

@@ -1,4 +1,5 @@
 import type { ProfileSummary } from './cpu-profile.js';
+import type { MixCost, OperationCost } from './mix-profile.js';
 import type { RatioSummary } from './stats.js';
 
 /** Scenarios of the interleaved overhead comparison. */
@@ -30,11 +31,11 @@ export interface RunRecord {
 
 /** The three overhead ratios of one scenario. */
 export interface ScenarioRatios {
-  /** Full service ÷ bare Koa (goal ≥ 0.90). */
+  /** Full service ÷ bare Koa (goal ≥ 0.95). */
   readonly vsBareKoa: RatioSummary;
   /** Full service ÷ raw driver loop without HTTP (reported, no goal). */
   readonly vsRawDriver: RatioSummary;
-  /** Service with telemetry ÷ service without (goal ≥ 0.90; by CPU ≥ 0.95). */
+  /** Service with telemetry ÷ service without (goal ≥ 0.95). */
   readonly telemetryOnVsOff: RatioSummary;
   /** The same three comparisons by CPU time per operation of the process under test (reference µs ÷ service µs). */
   readonly cpu: {
@@ -44,6 +45,60 @@ export interface ScenarioRatios {
   };
   /** With `--baseline`: the baseline build's telemetry on ÷ off, by CPU time per operation (µs off ÷ µs on). */
   readonly baselineCpuTelemetryOnVsOff?: RatioSummary;
+}
+
+/** Variants of the reference comparison. */
+export type ReferenceVariant = 'service' | 'bareKoa' | 'fastapiMotor';
+
+/** One slot of the reference comparison (GET by id). */
+export interface ReferenceRun {
+  readonly round: number;
+  readonly variant: ReferenceVariant;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly serverCpuShare: number;
+  readonly cpuUsPerOp: number;
+}
+
+/** The comparison with the original's stack, or why it did not run. */
+export type ReferenceRecord =
+  | {
+      readonly ran: true;
+      /** Interpreter and package versions of the reference server. */
+      readonly python: string;
+      readonly compressor: 'zlib';
+      readonly runs: readonly ReferenceRun[];
+      readonly medians: Record<ReferenceVariant, { readonly rate: number; readonly p99: number; readonly cpuUsPerOp: number }>;
+      /** Service req/s ÷ FastAPI + Motor req/s (goal ≥ 1.3). */
+      readonly serviceVsFastapi: RatioSummary;
+      /** FastAPI µs per request ÷ service µs per request. */
+      readonly cpuServiceVsFastapi: RatioSummary;
+      /** FastAPI p99 ÷ service p99 (goal ≥ 1: the service's p99 is the lower). */
+      readonly p99FastapiVsService: RatioSummary;
+      /** Bare Koa req/s ÷ FastAPI + Motor req/s (what the runtime and driver alone give). */
+      readonly bareKoaVsFastapi: RatioSummary;
+    }
+  | { readonly ran: false; readonly reason: string };
+
+/** Each operation of the loadgen mix alone, and the mix's cost per request on each side. */
+export interface MixRecord extends MixCost {
+  readonly operations: readonly OperationCost[];
+  readonly how: string;
+}
+
+/** Start-up time of the service. */
+export interface StartupRecord {
+  readonly starts: number;
+  /** ms from spawn to the first 200 of /health/ready, one per start. */
+  readonly readyMs: readonly number[];
+  readonly medianMs: number;
+  readonly maxMs: number;
+  readonly goalMs: number;
+  readonly met: boolean;
+  readonly how: string;
 }
 
 /** One search-scaling measurement. */
@@ -130,5 +185,11 @@ export interface BenchResults {
   /** CPU profiles by `<scenario>.<service|bareKoa>`, load phase only. */
   readonly profiles: Record<string, ProfileSummary & { readonly file: string; readonly requests: number; readonly cpuUsPerRequest: number }>;
   readonly telemetrySink: Record<string, { readonly requests: number; readonly bytes: number }>;
+  /** GET by id against the original's stack (FastAPI + Motor), every client on zlib; null when not run. */
+  readonly reference: ReferenceRecord | null;
+  /** The mixed scenario's cost by operation and side; null when not run. */
+  readonly mix: MixRecord | null;
+  /** Process start to the first 200 of /health/ready with MongoDB up; null when not run. */
+  readonly startup: StartupRecord | null;
   readonly errors: readonly string[];
 }

@@ -19,16 +19,34 @@ import {
   type HttpVariant,
 } from './environment.js';
 import { runHttpLoad, type HttpLoadResult, type HttpLoadSpec } from './load.js';
-import { runLoadgen, toLatencyLevel } from './loadgen-step.js';
+import { DEFAULT_MIX } from '@globeco/loadgen';
+import { loadgenNamePrefix, runLoadgen, toLatencyLevel } from './loadgen-step.js';
+import { mixCost, type OperationCost } from './mix-profile.js';
 import { BenchArgsError, parseBenchArgs, type BenchStep } from './options.js';
-import { freePort, hasTaskset, pin, readCpuSeconds, readRss, stopChild } from './processes.js';
+import { freePort } from '@globeco/testkit';
+import { hasTaskset, pin, readCpuSeconds, readRss, stopChild } from './processes.js';
 import { readHeapAfterGc } from './inspector-client.js';
 import { renderMarkdown } from './report.js';
-import type { BenchResults, LatencyLevel, MemoryRecord, RunRecord, Scenario, ScenarioRatios, SearchRecord, Variant } from './results.js';
+import type {
+  BenchResults,
+  LatencyLevel,
+  MemoryRecord,
+  MixRecord,
+  ReferenceRecord,
+  ReferenceRun,
+  ReferenceVariant,
+  RunRecord,
+  Scenario,
+  ScenarioRatios,
+  SearchRecord,
+  StartupRecord,
+  Variant,
+} from './results.js';
 import { bulkLoad, scenarioLoad, SEARCH_TERM } from './scenarios.js';
 import { growth, median, pairedRatio, rotate, round } from './stats.js';
 import { BENCH_COLLECTION, BENCH_DATABASE, CREATED_PREFIX, SEARCH_LIMIT, SORT_NEWEST, createBenchClient, nameLikeQuery, nameQuery, seedDocuments, seedName } from './workload.js';
 import { describePlan } from './explain.js';
+import { findReferencePython, REFERENCE_SETUP, referencePythonCandidates, startFastapiReference } from './reference.js';
 
 const distDir = fileURLToPath(new URL('.', import.meta.url));
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -58,6 +76,12 @@ const BULK_SIZE = 100;
 /** Bulk requests are long; fewer connections keep every slot full of completed requests. */
 const BULK_CONNECTIONS = 10;
 const MEMORY_GOAL = 0.1;
+/** Goal of every service ÷ baseline ratio (bare Koa, telemetry off). */
+const OVERHEAD_GOAL = 0.95;
+/** Goal of the service ÷ FastAPI + Motor throughput ratio. */
+const REFERENCE_GOAL = 1.3;
+const STARTUP_GOAL_MS = 1000;
+const STARTS = 5;
 const startedAt = new Date().toISOString();
 const loadAverageStart = loadavg().map((v) => round(v, 2));
 const errors: string[] = [];
@@ -102,6 +126,9 @@ let memory: MemoryRecord | null = null;
 let driverCompression: BenchResults['driverCompression'] = null;
 const profiles: BenchResults['profiles'] = {};
 let telemetrySink: BenchResults['telemetrySink'] = {};
+let reference: ReferenceRecord | null = null;
+let startup: StartupRecord | null = null;
+let mix: MixRecord | null = null;
 let sink: HttpVariant | undefined;
 
 try {
@@ -136,17 +163,56 @@ try {
   const variants: Variant[] = ['service', 'serviceTelemetryOff', 'bareKoa', 'rawDriver', ...(baseline === undefined ? [] : (['baselineService', 'baselineTelemetryOff'] as const))];
   const scenarios: Scenario[] = ['getById', 'search', 'create'];
 
-  const measure = async (scenario: Scenario, variant: Variant, roundIndex: number, durationMs: number): Promise<RunRecord> => {
-    const tag = `${scenario} ${variant} ${roundIndex}`;
-    let result: Pick<HttpLoadResult, 'rate' | 'p50' | 'p99' | 'non2xx' | 'errors'>;
-    // CPU used by the variant's process and by the client side (this process and MongoDB) during the slot.
-    const target = variant === 'rawDriver' ? undefined : http[variant];
-    if (variant !== 'rawDriver' && target === undefined) throw new Error(`variant ${variant} is not running`);
-    const pid = (target === undefined ? raw.child : target.child).pid!;
+  /** The running HTTP server of a variant (the baseline variants only run with --baseline). */
+  const target = (variant: Exclude<Variant, 'rawDriver'>): HttpVariant => {
+    const server = http[variant];
+    if (server === undefined) throw new Error(`variant ${variant} is not running`);
+    return server;
+  };
+
+  /** Runs one slot and reports the CPU the process `pid` and the client side (this process and MongoDB) used in it. */
+  const cpuOfSlot = async <T extends { readonly rate: number }>(pid: number, body: () => Promise<T>) => {
     const serverCpu0 = readCpuSeconds(pid);
     const clientCpu0 = process.cpuUsage();
     const mongoCpu0 = readCpuSeconds(mongo.child.pid!);
     const wall0 = performance.now();
+    const result = await body();
+    const wallSeconds = (performance.now() - wall0) / 1000;
+    const serverCpuSeconds = readCpuSeconds(pid) - serverCpu0;
+    const clientCpu = process.cpuUsage(clientCpu0);
+    const clientCpuSeconds = (clientCpu.user + clientCpu.system) / 1e6 + (readCpuSeconds(mongo.child.pid!) - mongoCpu0);
+    const ops = result.rate * wallSeconds;
+    return {
+      result,
+      serverCpuShare: round(serverCpuSeconds / wallSeconds, 2),
+      clientCpuShare: round(clientCpuSeconds / wallSeconds, 2),
+      cpuUsPerOp: ops > 0 ? round((serverCpuSeconds * 1e6) / ops, 0) : Number.NaN,
+    };
+  };
+
+  /** Runs `body` and reports the CPU seconds the service and MongoDB processes used meanwhile. */
+  const cpuOfSides = async <T,>(body: () => Promise<T>) => {
+    const service0 = readCpuSeconds(service.child.pid!);
+    const mongo0 = readCpuSeconds(mongo.child.pid!);
+    const result = await body();
+    return { result, cpu: { service: readCpuSeconds(service.child.pid!) - service0, mongo: readCpuSeconds(mongo.child.pid!) - mongo0 } };
+  };
+
+  const measure = async (scenario: Scenario, variant: Variant, roundIndex: number, durationMs: number): Promise<RunRecord> => {
+    const tag = `${scenario} ${variant} ${roundIndex}`;
+    const pid = (variant === 'rawDriver' ? raw.child : target(variant).child).pid!;
+    const { result, ...cpu } = await cpuOfSlot(pid, () => runScenario(scenario, variant, tag, durationMs));
+    if (scenario === 'create') await cleanCreated();
+    return { round: roundIndex, scenario, variant, ...result, ...(scenario === 'create' ? { docsPerSecond: result.rate } : {}), ...cpu };
+  };
+
+  const runScenario = async (
+    scenario: Scenario,
+    variant: Variant,
+    tag: string,
+    durationMs: number,
+  ): Promise<Pick<HttpLoadResult, 'rate' | 'p50' | 'p99' | 'non2xx' | 'errors'>> => {
+    let result: Pick<HttpLoadResult, 'rate' | 'p50' | 'p99' | 'non2xx' | 'errors'>;
     if (variant === 'rawDriver') {
       const base = { durationMs, loops: opts.connections };
       const r =
@@ -157,24 +223,10 @@ try {
             : await raw.measure({ op: 'search', ...base, term: SEARCH_TERM });
       result = { rate: round(r.rate, 1), p50: round(r.p50, 2), p99: round(r.p99, 2), non2xx: 0, errors: r.errors };
     } else {
-      result = await runHttpLoad(scenarioLoad(scenario, target!.url, ids, tag, opts.connections, durationMs));
+      const { rate, p50, p99, non2xx, errors: failed } = await runHttpLoad(scenarioLoad(scenario, target(variant).url, ids, tag, opts.connections, durationMs));
+      result = { rate, p50, p99, non2xx, errors: failed };
     }
-    const wallSeconds = (performance.now() - wall0) / 1000;
-    const serverCpuSeconds = readCpuSeconds(pid) - serverCpu0;
-    const client = process.cpuUsage(clientCpu0);
-    const clientCpuSeconds = (client.user + client.system) / 1e6 + (readCpuSeconds(mongo.child.pid!) - mongoCpu0);
-    if (scenario === 'create') await cleanCreated();
-    const ops = result.rate * wallSeconds;
-    return {
-      round: roundIndex,
-      scenario,
-      variant,
-      ...result,
-      ...(scenario === 'create' ? { docsPerSecond: result.rate } : {}),
-      serverCpuShare: round(serverCpuSeconds / wallSeconds, 2),
-      clientCpuShare: round(clientCpuSeconds / wallSeconds, 2),
-      cpuUsPerOp: ops > 0 ? round((serverCpuSeconds * 1e6) / ops, 0) : Number.NaN,
-    };
+    return result;
   };
 
   const wants = (name: BenchStep): boolean => opts.steps.includes(name);
@@ -193,6 +245,61 @@ try {
       }
     }
   });
+
+  if (wants('reference')) reference = (await step(`the original's stack: FastAPI + Motor vs the service vs bare Koa, GET by id, zlib for every client (${opts.rounds} interleaved rounds)`, async (): Promise<ReferenceRecord> => {
+    const found = findReferencePython(referencePythonCandidates(benchDir));
+    if (found === undefined) {
+      const reason = `no Python with FastAPI, uvicorn, uvloop, httptools and Motor (set BENCH_PYTHON, or: ${REFERENCE_SETUP})`;
+      log(`reference skipped: ${reason}`);
+      return { ran: false, reason };
+    }
+    log(`reference server: ${found.versions}`);
+    const started: HttpVariant[] = [];
+    try {
+      const servers: Record<ReferenceVariant, HttpVariant> = {
+        service: await startService({ main: programs.apiMain, mongoUri: mongo.uri, otlpEndpoint: sink!.url, cpu: SERVER_CPU, logFile: join(logDir, 'service-zlib.log'), compressors: 'zlib' }),
+        bareKoa: await startBareKoa(programs.bareKoa, mongo.uri, SERVER_CPU, [], 'zlib'),
+        fastapiMotor: await startFastapiReference(found.python, benchDir, mongo.uri, { database: BENCH_DATABASE, name: BENCH_COLLECTION }, SERVER_CPU),
+      };
+      started.push(...Object.values(servers));
+      const order: ReferenceVariant[] = ['service', 'bareKoa', 'fastapiMotor'];
+      const slot = async (variant: ReferenceVariant, roundIndex: number, durationMs: number): Promise<ReferenceRun> => {
+        const { result, serverCpuShare, cpuUsPerOp } = await cpuOfSlot(servers[variant].child.pid!, () =>
+          runHttpLoad(scenarioLoad('getById', servers[variant].url, ids, `reference ${variant}`, opts.connections, durationMs)),
+        );
+        return { round: roundIndex, variant, rate: result.rate, p50: result.p50, p99: result.p99, non2xx: result.non2xx, errors: result.errors, serverCpuShare, cpuUsPerOp };
+      };
+      for (const variant of order) await slot(variant, -1, opts.warmupMs);
+      const referenceRuns: ReferenceRun[] = [];
+      for (let r = 0; r < opts.rounds; r++) {
+        for (const variant of rotate(order, r)) {
+          const record = await slot(variant, r, opts.slotMs);
+          referenceRuns.push(record);
+          log(`round ${r} reference ${variant.padEnd(12)} ${String(record.rate).padStart(8)} /s  p50 ${record.p50} ms  p99 ${record.p99} ms  server CPU ${record.serverCpuShare} (${record.cpuUsPerOp} µs/op)${record.non2xx + record.errors > 0 ? `  non2xx ${record.non2xx} errors ${record.errors}` : ''}`);
+        }
+      }
+      const of = (variant: ReferenceVariant, field: 'rate' | 'p99' | 'cpuUsPerOp'): (number | undefined)[] =>
+        Array.from({ length: opts.rounds }, (_, r) => referenceRuns.find((x) => x.round === r && x.variant === variant)?.[field]);
+      const mid = (variant: ReferenceVariant) => ({
+        rate: round(median(of(variant, 'rate').filter((x) => x !== undefined)), 1),
+        p99: round(median(of(variant, 'p99').filter((x) => x !== undefined)), 2),
+        cpuUsPerOp: round(median(of(variant, 'cpuUsPerOp').filter((x) => x !== undefined)), 0),
+      });
+      return {
+        ran: true,
+        python: found.versions,
+        compressor: 'zlib',
+        runs: referenceRuns,
+        medians: { service: mid('service'), bareKoa: mid('bareKoa'), fastapiMotor: mid('fastapiMotor') },
+        serviceVsFastapi: pairedRatio(of('service', 'rate'), of('fastapiMotor', 'rate'), REFERENCE_GOAL),
+        cpuServiceVsFastapi: pairedRatio(of('fastapiMotor', 'cpuUsPerOp'), of('service', 'cpuUsPerOp')),
+        p99FastapiVsService: pairedRatio(of('fastapiMotor', 'p99'), of('service', 'p99'), 1),
+        bareKoaVsFastapi: pairedRatio(of('bareKoa', 'rate'), of('fastapiMotor', 'rate')),
+      };
+    } finally {
+      for (const server of started) await stopChild(server.child, 20_000);
+    }
+  })) ?? null;
 
   if (wants('bulk')) await step(`bulk vs single create (${BULK_SIZE} per bulk on ${BULK_CONNECTIONS} connections, single on ${opts.connections}; interleaved)`, async () => {
     const kinds = ['single', 'bulk', 'fastBulk'] as const;
@@ -307,6 +414,42 @@ try {
     return max;
   });
 
+  if (wants('mix')) mix = (await step('mixed scenario by operation: each operation of the mix alone, closed loop, CPU per request of the service and of MongoDB', async (): Promise<MixRecord> => {
+    const bin = programs.loadgenBin;
+    if (bin === undefined) throw new Error('@globeco/loadgen has no bin; step skipped');
+    const dir = join(opts.outDir, 'loadgen');
+    const operations: OperationCost[] = [];
+    for (const [operation, spec] of Object.entries(DEFAULT_MIX)) {
+      const label = `mix${operation}`;
+      const stored = await collection.countDocuments({});
+      // Created portfolios are removed by name afterwards, so the loadgen's clean-up is not measured.
+      const { result: report, cpu } = await cpuOfSides(() =>
+        runLoadgen(bin, service.url, ['--closed', '--concurrency', '20', '--duration', `${opts.mixMs / 1000}s`, '--mix', `${operation}=1`], dir, label, CLIENT_CPU, { cleanup: false }),
+      );
+      await collection.deleteMany({ name: { $regex: `^${loadgenNamePrefix(label)}` } });
+      const requests = report.requests;
+      const cost: OperationCost = {
+        operation,
+        weight: spec?.weight ?? 0,
+        requests,
+        rate: round(report.achievedRate, 1),
+        serviceUs: requests > 0 ? round((cpu.service * 1e6) / requests, 0) : Number.NaN,
+        mongoUs: requests > 0 ? round((cpu.mongo * 1e6) / requests, 0) : Number.NaN,
+        loadgenUs: requests > 0 ? round((report.generator.cpuPercent / 100) * report.durationSec * 1e6 / requests, 0) : Number.NaN,
+        stored,
+      };
+      operations.push(cost);
+      log(`mix ${operation.padEnd(8)} alone: ${cost.rate}/s, service ${cost.serviceUs} µs/req, MongoDB ${cost.mongoUs} µs/req, loadgen ${cost.loadgenUs} µs/req (${stored} stored)`);
+    }
+    const cost = mixCost(operations);
+    log(`mix: service ${cost.serviceUs} µs/req (ceiling ${cost.serviceCeiling}/s), MongoDB ${cost.mongoUs} µs/req (ceiling ${cost.mongoCeiling}/s); bottleneck ${cost.bottleneck}; service by operation ${cost.serviceShares.slice(0, 3).map((x) => `${x.operation} ${pct(x.share)}`).join(', ')}`);
+    return {
+      ...cost,
+      operations,
+      how: `each operation of the loadgen's default mix alone: closed loop, 20 loops, ${opts.mixMs / 1000} s, after the loadgen's 200-portfolio seed (counted); CPU of the service and MongoDB processes over the run, per request; weighted by the mix`,
+    };
+  })) ?? null;
+
   if (wants('memory')) memory = (await step('memory under sustained load (dedicated service instance, heap read after a forced GC)', async () => {
     const inspectPort = await freePort();
     const instance = await startService({
@@ -383,6 +526,34 @@ try {
     return records;
   })) ?? [];
 
+  if (wants('startup')) startup = (await step(`start-up: process start to /health/ready with MongoDB up (${STARTS} starts)`, async (): Promise<StartupRecord> => {
+    const readyMs: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      const instance = await startService({
+        main: programs.apiMain,
+        mongoUri: mongo.uri,
+        otlpEndpoint: sink!.url,
+        cpu: SERVER_CPU,
+        logFile: join(logDir, 'service-startup.log'),
+        readyPath: '/health/ready',
+        pollMs: 5,
+      });
+      readyMs.push(round(instance.readyMs, 0));
+      await stopChild(instance.child, 20_000);
+      log(`start ${i + 1}: ready after ${round(instance.readyMs, 0)} ms`);
+    }
+    const medianMs = round(median(readyMs), 0);
+    return {
+      starts: STARTS,
+      readyMs,
+      medianMs,
+      maxMs: Math.max(...readyMs),
+      goalMs: STARTUP_GOAL_MS,
+      met: medianMs < STARTUP_GOAL_MS,
+      how: 'spawn of `node apps/api/dist/main.js` (production profile, telemetry on, pinned to the server CPU) to the first 200 of /health/ready, polled every 5 ms',
+    };
+  })) ?? null;
+
   telemetrySink = (await step('telemetry sink counts', async () => (await (await fetch(`${sink!.url}/stats`)).json()) as BenchResults['telemetrySink'])) ?? {};
 } catch (error) {
   errors.push(`run aborted: ${(error as Error).stack ?? String(error)}`);
@@ -405,17 +576,17 @@ const series = (scenario: RunRecord['scenario'], variant: Variant, field: 'rate'
 // CPU efficiency ratios: reference µs per op ÷ service µs per op, so that (like the throughput ratios)
 // 1.0 means "as cheap as the reference" whichever side of the machine saturated.
 const scenarioRatios = (scenario: Scenario): ScenarioRatios => ({
-  vsBareKoa: pairedRatio(series(scenario, 'service'), series(scenario, 'bareKoa'), 0.9),
+  vsBareKoa: pairedRatio(series(scenario, 'service'), series(scenario, 'bareKoa'), OVERHEAD_GOAL),
   vsRawDriver: pairedRatio(series(scenario, 'service'), series(scenario, 'rawDriver')),
-  telemetryOnVsOff: pairedRatio(series(scenario, 'service'), series(scenario, 'serviceTelemetryOff'), 0.9),
+  telemetryOnVsOff: pairedRatio(series(scenario, 'service'), series(scenario, 'serviceTelemetryOff'), OVERHEAD_GOAL),
   cpu: {
-    vsBareKoa: pairedRatio(series(scenario, 'bareKoa', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp'), 0.9),
+    vsBareKoa: pairedRatio(series(scenario, 'bareKoa', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp'), OVERHEAD_GOAL),
     vsRawDriver: pairedRatio(series(scenario, 'rawDriver', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp')),
-    telemetryOnVsOff: pairedRatio(series(scenario, 'serviceTelemetryOff', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp'), 0.95),
+    telemetryOnVsOff: pairedRatio(series(scenario, 'serviceTelemetryOff', 'cpuUsPerOp'), series(scenario, 'service', 'cpuUsPerOp'), OVERHEAD_GOAL),
   },
   ...(opts.baselineMain === undefined
     ? {}
-    : { baselineCpuTelemetryOnVsOff: pairedRatio(series(scenario, 'baselineTelemetryOff', 'cpuUsPerOp'), series(scenario, 'baselineService', 'cpuUsPerOp'), 0.95) }),
+    : { baselineCpuTelemetryOnVsOff: pairedRatio(series(scenario, 'baselineTelemetryOff', 'cpuUsPerOp'), series(scenario, 'baselineService', 'cpuUsPerOp'), OVERHEAD_GOAL) }),
 });
 
 const medians: Record<string, Record<string, number>> = {};
@@ -473,6 +644,9 @@ const results: BenchResults = {
   memory,
   profiles,
   telemetrySink,
+  reference,
+  mix,
+  startup,
   errors,
 };
 

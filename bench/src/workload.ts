@@ -3,6 +3,7 @@ import {
   PORTFOLIO_COLLECTION,
   createMongoClient,
   portfolioSearchQuery,
+  type CompressorName,
   type PortfolioDocument,
   type MongoSearchQuery,
 } from '@globeco/portfolio-core';
@@ -58,9 +59,9 @@ export function nameQuery(name: string): MongoSearchQuery {
   return portfolioSearchQuery({ name });
 }
 
-/** A driver client with exactly the service's production driver options. */
-export function createBenchClient(uri: string): MongoClient {
-  return createMongoClient({ uri, ...PRODUCTION_POOL, writeConcern: { w: 1, journal: false }, appName: 'globeco-bench' });
+/** A driver client with exactly the service's production driver options (and `compressors` instead of its default ones when given). */
+export function createBenchClient(uri: string, compressors?: readonly CompressorName[]): MongoClient {
+  return createMongoClient({ uri, ...PRODUCTION_POOL, writeConcern: { w: 1, journal: false }, appName: 'globeco-bench', ...(compressors === undefined ? {} : { compressors }) });
 }
 
 /** Portfolio as the API returns it. */

@@ -127,6 +127,7 @@ export {
 } from './store/mongo-client.js';
 export type { MongoConnectionOptions, CompressorName, CompressorSupport } from './store/mongo-client.js';
 export { guardDroppedConnections } from './store/dropped-connection-guard.js';
+export { SYNC_ZLIB_LIMIT, useSynchronousZlibForSmallMessages } from './store/small-zlib.js';
 export { createMongoPortfolioStore, portfolioSearchQuery, PORTFOLIO_INDEXES } from './store/mongo-store.js';
 export type { MongoPortfolioStore, MongoPortfolioStoreOptions, MongoSearchQuery } from './store/mongo-store.js';
 export { NAME_COLLATION, PORTFOLIO_COLLECTION, newPortfolioIds } from './store/portfolio-document.js';

@@ -50,8 +50,9 @@ describe.each([
         for (let n = 0; !stop && n < 100_000; n++) {
           pending++;
           try {
-            // Large enough that compression does real work between checkout and write.
-            await collection.insertOne({ writer, n, pad: 'x'.repeat(4000) });
+            // Above the driver's 16 KiB synchronous-zlib limit, so compression runs on the thread
+            // pool and the connection can drop between checkout and write.
+            await collection.insertOne({ writer, n, pad: 'x'.repeat(20_000) });
             outcomes.ok++;
           } catch {
             outcomes.failed++;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { MongoClient, ReadPreference, type MongoClientOptions as DriverOptions, type W } from 'mongodb';
 import { guardDroppedConnections } from './dropped-connection-guard.js';
+import { useSynchronousZlibForSmallMessages } from './small-zlib.js';
 
 /** Wire compressors the MongoDB driver knows. */
 export type CompressorName = 'zstd' | 'zlib' | 'snappy';
@@ -115,9 +116,11 @@ export function toDriverOptions(options: MongoConnectionOptions): DriverOptions 
 /**
  * Creates a (not yet connected) MongoDB client from plain options; call `connect()` or let the
  * first operation connect it. The driver's connections fail an operation whose connection closes
- * mid-write instead of hanging (see {@link guardDroppedConnections}).
+ * mid-write instead of hanging (see {@link guardDroppedConnections}), and zlib messages up to
+ * 16 KiB are compressed synchronously (see {@link useSynchronousZlibForSmallMessages}).
  */
 export function createMongoClient(options: MongoConnectionOptions): MongoClient {
   guardDroppedConnections();
+  useSynchronousZlibForSmallMessages();
   return new MongoClient(options.uri, toDriverOptions(options));
 }
