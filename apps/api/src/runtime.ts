@@ -1,4 +1,4 @@
-import type { MongoPortfolioStore } from '@globeco/portfolio-core';
+import { applyDriverHooks, type MongoPortfolioStore } from '@globeco/portfolio-core';
 import type { Telemetry } from '@globeco/telemetry';
 import type { startMongo } from '@globeco/testkit';
 import { createApp } from './app.js';
@@ -76,6 +76,8 @@ export async function startService(config: AppConfig, obs: Telemetry): Promise<R
     instrument: (c, s) => instrumentDatabase(obs, c, s),
   });
   service.policy.onStateChange((state) => obs.logger.warn({ state }, `database circuit breaker ${state}`));
+  // The driver fixes portfolio-core applies at run time (createMongoClient applied them already).
+  obs.reportHooks(applyDriverHooks(), 'the MongoDB driver runs without that fix (see the portfolio-core README)');
 
   const lifecycle = createLifecycle();
   const app = createApp({

@@ -296,6 +296,9 @@ describe.each(['grpc', 'http/protobuf'] as const)('the real API exporting over O
       ['http.Server.emit', 1],
       ['mongodb._checkSkipInstrumentation', 1],
       ['mongodb._getV4PatchCommandPromise', 1],
+      // portfolio-core's run-time fixes of the driver, reported by the API at start-up
+      ['mongodb.Connection.writeCommand', 1],
+      ['mongodb.compression.zlib', 1],
     ]);
     expect(series('mongodb_pool_connections_open')[0]?.[1]).toBeGreaterThan(0);
     expect(value('validation_cache_size', {})).toBeGreaterThan(0);

@@ -119,13 +119,14 @@ export type {
 export { InMemoryPortfolioStore } from './store/in-memory-store.js';
 export type { StoreOperation } from './store/in-memory-store.js';
 export {
+  applyDriverHooks,
   createMongoClient,
   detectCompressors,
   toDriverOptions,
   DEFAULT_COMPRESSORS,
   DEFAULT_DATABASE_NAME,
 } from './store/mongo-client.js';
-export type { MongoConnectionOptions, CompressorName, CompressorSupport } from './store/mongo-client.js';
+export type { MongoConnectionOptions, CompressorName, CompressorSupport, DriverHooks } from './store/mongo-client.js';
 export { guardDroppedConnections } from './store/dropped-connection-guard.js';
 export { SYNC_ZLIB_LIMIT, useSynchronousZlibForSmallMessages } from './store/small-zlib.js';
 export { createMongoPortfolioStore, portfolioSearchQuery, PORTFOLIO_INDEXES } from './store/mongo-store.js';

@@ -31,10 +31,6 @@ describe('zlib wire compression', () => {
     await client.close();
   });
 
-  it('applies to the installed driver (false would mean its internals moved)', () => {
-    expect(useSynchronousZlibForSmallMessages()).toBe(true);
-  });
-
   it('compresses small commands and decompresses small replies without the asynchronous zlib API', async () => {
     const collection = client.db('driver_zlib').collection<Doc>('small');
     const deflate = vi.spyOn(zlib, 'deflate');
@@ -60,5 +56,10 @@ describe('zlib wire compression', () => {
     const inflate = vi.spyOn(zlib, 'inflate');
     await expect(collection.findOne({ _id })).resolves.toStrictEqual({ _id, name: 'Large Fund', pad });
     expect(inflate).toHaveBeenCalled();
+  });
+
+  // Last, so the tests above see only what createMongoClient applied.
+  it('applies to the installed driver (false would mean its internals moved)', () => {
+    expect(useSynchronousZlibForSmallMessages()).toBe(true);
   });
 });

@@ -73,6 +73,27 @@ describe('startTelemetry', () => {
     await all.telemetry.shutdown();
   });
 
+  it("reports the host's hooks beside its own: each in the gauge, a warning line for one that did not apply", async () => {
+    const { lines, logDestination } = sink();
+    const telemetry = startTelemetry({ profile: 'test', enableTracing: false, enableMetricsExport: false }, { logDestination });
+    telemetry.reportHooks({ 'lib.fast': true, 'lib.fix': false }, 'the service runs without that fix');
+    const text = await telemetry.renderPrometheus();
+    expect([...text.matchAll(/^telemetry_hook_applied\{hook="([^"]+)",[^}]*\} (\d)$/gm)].map(([, hook, v]) => [hook, v])).toStrictEqual([
+      ['lib.fast', '1'],
+      ['lib.fix', '0'],
+    ]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => [l.hook, l.msg])).toStrictEqual([
+      ['lib.fix', 'hook lib.fix did not apply on the installed version; the service runs without that fix'],
+    ]);
+    await telemetry.shutdown();
+    // the no-op says so too
+    const off = sink();
+    const disabled = startTelemetry({ disabled: true, profile: 'test' }, { logDestination: off.logDestination });
+    disabled.reportHooks({ 'lib.fix': false }, 'no fix');
+    expect(off.lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toStrictEqual(['hook lib.fix did not apply on the installed version; no fix']);
+    await disabled.shutdown();
+  });
+
   it('with enableMetrics=false still answers /metrics with a valid minimal exposition', async () => {
     const telemetry = startTelemetry({ profile: 'test', enableMetrics: false, enableTracing: false }, sink());
     expect(telemetry.enabled).toBe(true);

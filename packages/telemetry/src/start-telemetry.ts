@@ -66,6 +66,12 @@ export interface Telemetry {
   forceFlush(): Promise<void>;
   /** Flushes and stops everything; never rejects, bounded in time. */
   shutdown(): Promise<void>;
+  /**
+   * Reports the host's own hooks into private internals of its dependencies, as checked at its
+   * start-up: each joins `telemetry_hook_applied{hook}`, and one that did not apply logs one warning
+   * line saying `consequence`.
+   */
+  reportHooks<Hook extends string>(hooks: Readonly<Record<Hook, boolean>>, consequence: string): void;
 }
 
 const NOOP_METER_PROVIDER: MeterProviderApi = { getMeter: () => createNoopMeter() };
@@ -87,6 +93,7 @@ function assemble(
   breakers: { traces: ExportBreaker; metrics: ExportBreaker } | undefined,
   shutdown: () => Promise<void>,
   forceFlush: () => Promise<void>,
+  hooks: Map<string, boolean>,
 ): Telemetry {
   const accessLog = config?.log.accessLog ?? false;
   return {
@@ -112,6 +119,7 @@ function assemble(
     exportBreakerState: () => ({ traces: breakers?.traces.state() ?? 'closed', metrics: breakers?.metrics.state() ?? 'closed' }),
     forceFlush,
     shutdown,
+    reportHooks: (host, consequence) => reportHooks(hooks, host, logger, consequence),
   };
 }
 
@@ -131,7 +139,7 @@ function noopTelemetry(logger: TelemetryLogger, config: TelemetryConfig | undefi
     if (installed) context.disable();
     return Promise.resolve();
   };
-  return assemble(false, config, logger, parts, undefined, shutdown, () => Promise.resolve());
+  return assemble(false, config, logger, parts, undefined, shutdown, () => Promise.resolve(), new Map());
 }
 
 /** One line per export breaker change, and the breakers as application metrics. */
@@ -166,10 +174,11 @@ function register(tracing: Tracing | undefined, metricParts: Metrics, steps: Shu
   }
 }
 
-/** Says which hooks did not apply: one warning line each, beside the `telemetry_hook_applied` gauge. */
-function reportHooks(hooks: Readonly<Record<string, boolean>>, logger: TelemetryLogger): void {
-  for (const [hook, applied] of Object.entries(hooks)) {
-    if (!applied) logger.warn({ component: 'opentelemetry', hook }, `telemetry: hook ${hook} did not apply on the installed version; unsampled requests pay for its spans`);
+/** Records the hooks for the `telemetry_hook_applied` gauge; one warning line for each that did not apply. */
+function reportHooks(states: Map<string, boolean>, hooks: Readonly<Record<string, boolean>>, logger: TelemetryLogger, consequence: string): void {
+  for (const [hook, applied] of Object.entries<boolean>(hooks)) {
+    states.set(hook, applied);
+    if (!applied) logger.warn({ component: 'opentelemetry', hook }, `hook ${hook} did not apply on the installed version; ${consequence}`);
   }
 }
 
@@ -209,13 +218,12 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
     const metricParts = buildMetrics(cfg, resource, breakers.metrics, steps, onMetricError);
     register(tracing, metricParts, steps);
     watchBreakers(breakers, logger, metricParts.app);
-    if (tracing !== undefined) {
-      observeHooks(metricParts.meter, tracing.hooks);
-      reportHooks(tracing.hooks, logger);
-    }
+    const hooks = new Map<string, boolean>();
+    observeHooks(metricParts.meter, hooks);
+    if (tracing !== undefined) reportHooks(hooks, tracing.hooks, logger, 'unsampled requests pay for its spans');
     logger.info({ exporters: describeExporters(cfg) }, 'telemetry started');
     const forceFlush = (): Promise<void> => withTimeout(Promise.all([tracing?.provider.forceFlush(), metricParts.provider?.forceFlush()]), FLUSH_TIMEOUT_MS);
-    return assemble(true, cfg, logger, metricParts, breakers, createShutdown(steps, () => logger.flush()), forceFlush);
+    return assemble(true, cfg, logger, metricParts, breakers, createShutdown(steps, () => logger.flush()), forceFlush, hooks);
   } catch (err) {
     logger.error({ err }, 'telemetry disabled: setup failed');
     abandon(steps);

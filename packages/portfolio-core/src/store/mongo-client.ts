@@ -120,7 +120,23 @@ export function toDriverOptions(options: MongoConnectionOptions): DriverOptions 
  * 16 KiB are compressed synchronously (see {@link useSynchronousZlibForSmallMessages}).
  */
 export function createMongoClient(options: MongoConnectionOptions): MongoClient {
-  guardDroppedConnections();
-  useSynchronousZlibForSmallMessages();
+  applyDriverHooks();
   return new MongoClient(options.uri, toDriverOptions(options));
+}
+
+/** The package's run-time fixes of the MongoDB driver, by the internal each one replaces. */
+export interface DriverHooks {
+  /** {@link guardDroppedConnections}: an operation whose connection closes mid-write fails instead of hanging. */
+  readonly 'mongodb.Connection.writeCommand': boolean;
+  /** {@link useSynchronousZlibForSmallMessages}: zlib messages up to 16 KiB are compressed synchronously. */
+  readonly 'mongodb.compression.zlib': boolean;
+}
+
+/**
+ * Applies the package's run-time fixes to the installed MongoDB driver (idempotent;
+ * {@link createMongoClient} calls it) and says which applied: `false` means the driver's internals
+ * moved, and the service runs without that fix. A host reports these at start-up.
+ */
+export function applyDriverHooks(): DriverHooks {
+  return { 'mongodb.Connection.writeCommand': guardDroppedConnections(), 'mongodb.compression.zlib': useSynchronousZlibForSmallMessages() };
 }

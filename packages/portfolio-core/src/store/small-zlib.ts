@@ -58,16 +58,12 @@ export function useSynchronousZlibForSmallMessages(): boolean {
   }
   if (compress[APPLIED] === true && decompressResponse[APPLIED] === true) return true;
 
-  const syncCompress: Compress = function (options, data) {
+  const syncCompress: Compress = async function (options, data) {
     if (options.agreedCompressor !== 'zlib' || data.length > SYNC_ZLIB_LIMIT) return compress(options, data);
-    try {
-      // the driver passes a level only when one is configured
-      return Promise.resolve(zlib.deflateSync(data, options.zlibCompressionLevel ? { level: options.zlibCompressionLevel } : {}));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    // the driver passes a level only when one is configured
+    return zlib.deflateSync(data, options.zlibCompressionLevel ? { level: options.zlibCompressionLevel } : {});
   };
-  const syncDecompressResponse: DecompressResponse = function (message) {
+  const syncDecompressResponse: DecompressResponse = async function (message) {
     if (
       message.length <= MESSAGE_HEADER_SIZE + 9 ||
       message.readInt32LE(12) !== OP_COMPRESSED ||
@@ -76,21 +72,17 @@ export function useSynchronousZlibForSmallMessages(): boolean {
     ) {
       return decompressResponse(message);
     }
-    try {
-      const header = {
-        length: message.readInt32LE(MESSAGE_HEADER_SIZE + 4),
-        requestId: message.readInt32LE(4),
-        responseTo: message.readInt32LE(8),
-        opCode: message.readInt32LE(MESSAGE_HEADER_SIZE),
-        fromCompressed: true,
-      };
-      const body = zlib.inflateSync(message.subarray(MESSAGE_HEADER_SIZE + 9));
-      if (body.length !== header.length) throw new MongoDecompressionError('Message body and message header must be the same length');
-      const Response = header.opCode === OP_MSG ? OpMsgResponse : OpReply;
-      return Promise.resolve(new Response(message, header, body));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    const header = {
+      length: message.readInt32LE(MESSAGE_HEADER_SIZE + 4),
+      requestId: message.readInt32LE(4),
+      responseTo: message.readInt32LE(8),
+      opCode: message.readInt32LE(MESSAGE_HEADER_SIZE),
+      fromCompressed: true,
+    };
+    const body = zlib.inflateSync(message.subarray(MESSAGE_HEADER_SIZE + 9));
+    if (body.length !== header.length) throw new MongoDecompressionError('Message body and message header must be the same length');
+    const Response = header.opCode === OP_MSG ? OpMsgResponse : OpReply;
+    return new Response(message, header, body);
   };
   syncCompress[APPLIED] = true;
   syncDecompressResponse[APPLIED] = true;

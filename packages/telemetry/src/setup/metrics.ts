@@ -78,12 +78,12 @@ export function buildMetrics(
 
 /**
  * Exposes `telemetry_hook_applied{hook}` (1 applied, 0 not): each hook into a private method or
- * prototype that keeps unsampled requests cheap, as checked at start-up.
+ * prototype, as checked at start-up — the telemetry's own and those the host reports.
  */
-export function observeHooks(meter: Meter, hooks: Readonly<Record<string, boolean>>): void {
+export function observeHooks(meter: Meter, hooks: ReadonlyMap<string, boolean>): void {
   meter
-    .createObservableGauge('telemetry_hook_applied', { description: 'Whether a start-up hook of the telemetry applied (1) or not (0)', unit: '1' })
+    .createObservableGauge('telemetry_hook_applied', { description: 'Whether a start-up hook (of the telemetry or reported by the host) applied (1) or not (0)', unit: '1' })
     .addCallback((r: ObservableResult) => {
-      for (const [hook, applied] of Object.entries(hooks)) r.observe(applied ? 1 : 0, { hook });
+      for (const [hook, applied] of hooks) r.observe(applied ? 1 : 0, { hook });
     });
 }
