@@ -159,7 +159,7 @@ function documentedErrors(document: OpenApiDocument): Map<string, DocumentedErro
 describe('error examples in /openapi.json', () => {
   let t: TestStack;
   beforeAll(async () => {
-    // the app as main.ts builds it (ENABLE_METRICS=false, so that /metrics answers its 404)
+    // the app as serve.ts builds it (ENABLE_METRICS=false, so that /metrics answers its 404)
     t = await createTestStack({ ENABLE_METRICS: 'false' });
   });
   afterAll(async () => {

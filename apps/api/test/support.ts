@@ -48,13 +48,13 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** App settings main.ts does not take from the environment. */
+/** App settings serve.ts does not take from the environment. */
 export interface TestStackOptions {
   readonly telemetry?: Telemetry;
   readonly listStallTimeoutMs?: number;
 }
 
-/** Creates the app exactly as main.ts does, on a fresh database of testkit's replica set. */
+/** Creates the app exactly as serve.ts does, on a fresh database of testkit's replica set. */
 export async function createTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
   const config = loadConfig({
     APP_ENV: 'test',
