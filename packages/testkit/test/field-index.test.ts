@@ -2,17 +2,18 @@ import { Long, ObjectId, type Collection, type Document } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from './helpers.js';
 
+let env: Awaited<ReturnType<typeof openDb>>;
+
+beforeAll(async () => {
+  env = await openDb('replset');
+});
+afterAll(async () => {
+  await env.close();
+});
+
 /** Equality and $in on the leading field of a non-unique index are answered from a hash map. */
 describe('lookups on the leading field of a non-unique index', () => {
-  let env: Awaited<ReturnType<typeof openDb>>;
   let coll: Collection<{ _id: number } & Document>;
-
-  beforeAll(async () => {
-    env = await openDb('replset');
-  });
-  afterAll(async () => {
-    await env.close();
-  });
   beforeEach(async () => {
     coll = env.db.collection(`fx_${new ObjectId().toHexString()}`);
     await coll.insertMany([
@@ -92,5 +93,56 @@ describe('lookups on the leading field of a non-unique index', () => {
     expect(await ids({ k: 'b' })).toStrictEqual([2, 40]);
     await coll.createIndex({ k: 1 });
     expect(await ids({ k: 'b' })).toStrictEqual([2, 40]);
+  });
+});
+
+/**
+ * Equality and $in under a case-insensitive collation, on the leading field of an index: found in
+ * any case, kept in step with writes, inside a transaction too (the test backend answers these from
+ * a case-folded hash map; mongod from the collated index).
+ */
+describe('collated equality on the leading field of an index', () => {
+  const collation = { locale: 'en', strength: 2 };
+  let coll: Collection<{ _id: number } & Document>;
+  beforeEach(async () => {
+    coll = env.db.collection(`fxc_${new ObjectId().toHexString()}`);
+    await coll.createIndex({ name: 1, d: -1 }, { collation });
+    await coll.insertMany([
+      { _id: 1, name: 'Alpha Fund', d: 1 },
+      { _id: 2, name: 'alpha fund', d: 2 },
+      { _id: 3, name: 'Beta', d: 3 },
+      { _id: 4, name: 'ΣΟΦΊΑ', d: 4 },
+      { _id: 5, name: 7, d: 5 },
+    ]);
+  });
+
+  const ids = async (filter: Document): Promise<unknown[]> =>
+    (await coll.find(filter, { collation, projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).map((d) => d._id);
+
+  it('finds every spelling of a name, by equality, $eq and $in, and leaves other values alone', async () => {
+    expect(await ids({ name: 'ALPHA FUND' })).toStrictEqual([1, 2]);
+    expect(await ids({ name: { $eq: 'alpha FUND' } })).toStrictEqual([1, 2]);
+    expect(await ids({ name: { $in: ['beta', 'σοφία', 'nothing'] } })).toStrictEqual([3, 4]);
+    expect(await ids({ name: 7 })).toStrictEqual([5]);
+    expect(await ids({ name: 'alpha' })).toStrictEqual([]);
+    expect((await coll.distinct('name', { name: { $in: ['BETA'] } }, { collation })).sort()).toStrictEqual(['Beta']);
+  });
+
+  it("keeps up with renames, deletes and a transaction's own writes", async () => {
+    await coll.updateOne({ _id: 3 }, { $set: { name: 'Gamma' } });
+    await coll.deleteOne({ _id: 1 });
+    expect(await ids({ name: { $in: ['BETA', 'gamma', 'ALPHA FUND'] } })).toStrictEqual([2, 3]);
+    const session = env.client.startSession();
+    try {
+      await session.withTransaction(async () => {
+        await coll.insertOne({ _id: 6, name: 'Delta', d: 6 }, { session });
+        await coll.updateOne({ _id: 2 }, { $set: { name: 'Epsilon' } }, { session });
+        const inside = await coll.find({ name: { $in: ['DELTA', 'alpha fund', 'epsilon'] } }, { collation, session }).sort({ _id: 1 }).toArray();
+        expect(inside.map((d) => d._id)).toStrictEqual([2, 6]);
+      });
+    } finally {
+      await session.endSession();
+    }
+    expect(await ids({ name: { $in: ['delta', 'EPSILON'] } })).toStrictEqual([2, 6]);
   });
 });

@@ -92,8 +92,37 @@ function collateCondition(field: string, v: unknown, comparisons: Document[]): u
   return out;
 }
 
+/** Marks the regular expressions {@link collateFilter} makes from a string equality, with that string. */
+const EXACT_TEXT = Symbol('collated equality');
+
 function exact(s: string): RegExp {
-  return new RegExp(`^${escapeRegExp(s)}$`, 'i');
+  const re = new RegExp(`^${escapeRegExp(s)}$`, 'i');
+  Object.defineProperty(re, EXACT_TEXT, { value: s });
+  return re;
+}
+
+/**
+ * The strings a collated equality condition (as {@link collateFilter} rewrote it: a regex, `{$regex}`
+ * or `{$in}` of them) equals case-insensitively; undefined for any other condition. Lets the planner
+ * serve it from a case-folded hash index instead of a scan (the regexes still decide the match).
+ */
+export function collatedEqualityValues(condition: unknown): string[] | undefined {
+  const text = (v: unknown): string | undefined => (v instanceof RegExp ? (v as RegExp & { [EXACT_TEXT]?: string })[EXACT_TEXT] : undefined);
+  const one = text(condition);
+  if (one !== undefined) return [one];
+  if (!condition || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
+  const ops = Object.keys(condition);
+  if (ops.length !== 1) return undefined;
+  const arg = (condition as Document)[ops[0]!] as unknown;
+  if (ops[0] === '$regex') {
+    const t = text(arg);
+    return t === undefined ? undefined : [t];
+  }
+  if (ops[0] === '$in' && Array.isArray(arg)) {
+    const texts = arg.map(text);
+    return texts.every((t) => t !== undefined) ? texts : undefined;
+  }
+  return undefined;
 }
 
 /** Applies a command's case-insensitive collation to the filters it carries, in place. */

@@ -13,9 +13,10 @@ export interface DocStore {
   findUnique(index: IndexDef, key: string): Document | undefined;
   /**
    * Candidates whose `path` equals one of the value keys (a superset of the matches), by `_id` key;
-   * undefined when no index leads with `path`.
+   * undefined when no index leads with `path`. With `fold`, the keys are `foldedKey`s and
+   * strings match case-insensitively.
    */
-  findByField(path: string, keys: readonly string[]): Map<string, Document> | undefined;
+  findByField(path: string, keys: readonly string[], fold?: boolean): Map<string, Document> | undefined;
   /** Every document in natural (insertion) order. */
   scan(): Iterable<Document>;
   size(): number;
@@ -70,13 +71,14 @@ export class Collection implements DocStore {
     return undefined;
   }
 
-  findByField(path: string, keys: readonly string[]): Map<string, Document> | undefined {
-    let index = this.fieldIndexes.get(path);
+  findByField(path: string, keys: readonly string[], fold = false): Map<string, Document> | undefined {
+    const name = fold ? `${path}\u0000folded` : path;
+    let index = this.fieldIndexes.get(name);
     if (index === undefined) {
       if (!this.indexes.some((def) => leadingHashable(def) === path)) return undefined;
-      index = new FieldIndex(path);
+      index = new FieldIndex(path, fold);
       for (const [id, doc] of this.docs) index.add(id, doc);
-      this.fieldIndexes.set(path, index);
+      this.fieldIndexes.set(name, index);
     }
     return index.lookup(keys);
   }
@@ -151,8 +153,8 @@ export class Collection implements DocStore {
     if (i <= 0) return false;
     this.indexes.splice(i, 1);
     this.unique = this.unique.filter((u) => u.def.name !== name);
-    for (const path of this.fieldIndexes.keys()) {
-      if (!this.indexes.some((def) => leadingHashable(def) === path)) this.fieldIndexes.delete(path);
+    for (const [name, index] of this.fieldIndexes) {
+      if (!this.indexes.some((def) => leadingHashable(def) === index.path)) this.fieldIndexes.delete(name);
     }
     return true;
   }

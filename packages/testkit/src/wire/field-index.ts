@@ -6,16 +6,26 @@ import { valueKey } from './values.js';
  * value is an array (equality matches an element too). Undefined when the path crosses an array,
  * where matching needs mingo's array traversal: such documents are candidates for every lookup.
  */
-export function fieldKeys(doc: Document, path: string): string[] | undefined {
+export function fieldKeys(doc: Document, path: string, fold = false): string[] | undefined {
   let value: unknown = doc;
   for (const part of path.includes('.') ? path.split('.') : [path]) {
     if (Array.isArray(value)) return undefined;
     value = value !== null && typeof value === 'object' ? (value as Document)[part] : undefined;
   }
-  if (!Array.isArray(value)) return [valueKey(value ?? null)];
+  const key = fold ? foldedKey : valueKey;
+  if (!Array.isArray(value)) return [key(value ?? null)];
   const keys = new Set<string>([valueKey(value)]);
-  for (const element of value) keys.add(valueKey(element ?? null));
+  for (const element of value) keys.add(key(element ?? null));
   return [...keys];
+}
+
+/**
+ * The lookup key of a value for case-insensitive equality: strings upper-cased (the case folding of
+ * a case-insensitive regular expression, so every string such a regex matches shares the key of
+ * the regex's text), other values as {@link valueKey}.
+ */
+export function foldedKey(value: unknown): string {
+  return valueKey(typeof value === 'string' ? value.toUpperCase() : value);
 }
 
 /**
@@ -29,7 +39,14 @@ export class FieldIndex {
   /** Documents whose path crosses an array: returned by every lookup. */
   private readonly unkeyed = new Map<string, Document>();
 
-  constructor(readonly path: string) {}
+  /**
+   * @param fold key strings case-insensitively ({@link foldedKey}), for the equalities a
+   * case-insensitive collation turns into case-insensitive regular expressions
+   */
+  constructor(
+    readonly path: string,
+    readonly fold = false,
+  ) {}
 
   add(idKey: string, doc: Document): void {
     const key = this.scalarKey(doc);
@@ -37,7 +54,7 @@ export class FieldIndex {
       this.addKey(key, idKey, doc);
       return;
     }
-    const keys = fieldKeys(doc, this.path);
+    const keys = fieldKeys(doc, this.path, this.fold);
     if (keys === undefined) {
       this.unkeyed.set(idKey, doc);
       return;
@@ -51,7 +68,7 @@ export class FieldIndex {
       this.removeKey(key, idKey, doc);
       return;
     }
-    const keys = fieldKeys(doc, this.path);
+    const keys = fieldKeys(doc, this.path, this.fold);
     if (keys === undefined) {
       this.unkeyed.delete(idKey);
       return;
@@ -63,7 +80,8 @@ export class FieldIndex {
   private scalarKey(doc: Document): string | undefined {
     if (this.path.includes('.')) return undefined;
     const value: unknown = doc[this.path];
-    return Array.isArray(value) ? undefined : valueKey(value ?? null);
+    if (Array.isArray(value)) return undefined;
+    return this.fold ? foldedKey(value ?? null) : valueKey(value ?? null);
   }
 
   private addKey(key: string, idKey: string, doc: Document): void {

@@ -1,8 +1,10 @@
 import { ObjectId, type Document } from 'bson';
 import { Query } from 'mingo';
 import type { Options } from 'mingo/types';
+import { collatedEqualityValues, isCaseInsensitive } from './collation.js';
 import type { DocStore } from './collection.js';
 import { commandError } from './errors.js';
+import { foldedKey } from './field-index.js';
 import type { IndexDef } from './indexes.js';
 import { getPath, isOperatorObject, valueKey } from './values.js';
 
@@ -65,6 +67,17 @@ export function select(store: DocStore, filter: Document | undefined): Selection
     const found = store.findByField(field, values.map((v) => valueKey(v ?? null)));
     if (found === undefined) continue;
     const index = coll.indexes.find((def) => def.fields[0] === field);
+    return { candidates: found.values(), test, index };
+  }
+  // Equality under a case-insensitive collation (rewritten into case-insensitive regexes): candidates
+  // from a case-folded hash index; the regexes still decide.
+  for (const field of restKeys) {
+    if (field.startsWith('$')) continue;
+    const values = collatedEqualityValues(rest[field]);
+    if (values === undefined) continue;
+    const found = store.findByField(field, values.map(foldedKey), true);
+    if (found === undefined) continue;
+    const index = coll.indexes.find((def) => def.fields[0] === field && isCaseInsensitive(def.collation)) ?? coll.indexes.find((def) => def.fields[0] === field);
     return { candidates: found.values(), test, index };
   }
   return { candidates: store.scan(), test, index: undefined };

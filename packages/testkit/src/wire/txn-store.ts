@@ -40,14 +40,14 @@ export class TxnStore implements DocStore {
     return doc && !this.writes.has(valueKey(doc._id)) ? doc : undefined;
   }
 
-  findByField(path: string, keys: readonly string[]): Map<string, Document> | undefined {
-    const committed = this.collection.findByField(path, keys);
+  findByField(path: string, keys: readonly string[], fold = false): Map<string, Document> | undefined {
+    const committed = this.collection.findByField(path, keys, fold);
     if (committed === undefined || this.writes.size === 0) return committed;
     const out = new Map<string, Document>();
     for (const [id, doc] of committed) if (!this.writes.has(id)) out.set(id, doc);
     for (const [id, w] of this.writes) {
       if (!w.after) continue;
-      const own = fieldKeys(w.after, path);
+      const own = fieldKeys(w.after, path, fold);
       if (own === undefined || own.some((k) => keys.includes(k))) out.set(id, w.after);
     }
     return out;
