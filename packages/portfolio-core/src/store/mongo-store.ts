@@ -2,8 +2,7 @@ import escapeStringRegexp from 'escape-string-regexp';
 import type { Collection, CollationOptions, Db, Filter, MongoClient, ObjectId } from 'mongodb';
 import type { SearchCriteria, SearchResult } from '../portfolio/types.js';
 import { createMongoBulkInsert } from './bulk/mongo-bulk-insert.js';
-import { guardDroppedConnections } from './dropped-connection-guard.js';
-import { DEFAULT_DATABASE_NAME } from './mongo-client.js';
+import { applyDriverHooks, DEFAULT_DATABASE_NAME } from './mongo-client.js';
 import {
   NAME_COLLATION,
   PORTFOLIO_COLLECTION,
@@ -86,8 +85,8 @@ function existingNamesCommand(names: readonly string[]): { distinct: string; key
 /** Creates the MongoDB store on the `portfolio` collection of the given database. */
 export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): MongoPortfolioStore {
   const { client } = options;
-  // A client made with `new MongoClient` directly gets the guard too, before its first operation.
-  guardDroppedConnections();
+  // A client made with `new MongoClient` directly gets the driver fixes too, before its first operation.
+  applyDriverHooks();
   const db: Db = client.db(options.databaseName ?? DEFAULT_DATABASE_NAME);
   const collection = db.collection<PortfolioDocument>(PORTFOLIO_COLLECTION);
   const bulk = createMongoBulkInsert({
