@@ -74,6 +74,7 @@ export async function startService(config: AppConfig, obs: Telemetry): Promise<R
   const mongo = await resolveMongo(config, obs);
   const { client, store, service, health } = createDatabaseStack(mongo.uri, config, {
     instrument: (c, s) => instrumentDatabase(obs, c, s),
+    commandEvents: obs.mongoCommandEvents,
   });
   service.policy.onStateChange((state) => obs.logger.warn({ state }, `database circuit breaker ${state}`));
   // The driver fixes portfolio-core applies at run time (createMongoClient applied them already).

@@ -33,6 +33,8 @@ export type DatabaseSettings = Pick<AppConfig, 'mongo' | 'validationCacheSize' |
 export interface DatabaseStackHooks {
   /** Instruments the client and service (metrics) and returns the connection pool reader. */
   readonly instrument?: (client: MongoClient, service: PortfolioService) => () => PoolSnapshot;
+  /** The instrumentation times commands from command monitoring events (telemetry's `mongoCommandEvents`). */
+  readonly commandEvents?: boolean;
 }
 
 /** Creates the (not yet connected) MongoDB client and the portfolio service on it. */
@@ -49,8 +51,9 @@ export function createDatabaseStack(uri: string, config: DatabaseSettings, hooks
     // A request abandoned at its time budget also leaves the pool's wait queue.
     waitQueueTimeoutMS: config.mongo.operationTimeoutMs,
     appName: config.service.name,
-    // Command events feed telemetry's db.client.operation.duration (nothing listens without telemetry).
-    monitorCommands: hooks.instrument !== undefined,
+    // Telemetry times commands by wrapping the driver's Connection.command; command monitoring events
+    // (an event object and a second deserialization of every reply) only if that hook did not apply.
+    monitorCommands: hooks.instrument !== undefined && hooks.commandEvents === true,
   });
   const store = createMongoPortfolioStore({ client, databaseName: config.mongo.database });
   const service = createPortfolioService({

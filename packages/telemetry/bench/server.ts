@@ -32,7 +32,7 @@ const telemetry: Telemetry | undefined =
 const { default: Koa } = await import('koa');
 const { default: Router } = await import('@koa/router');
 const { MongoClient, ObjectId } = await import('mongodb');
-const client = new MongoClient(mongoUri, { maxPoolSize: 50, monitorCommands: telemetry !== undefined });
+const client = new MongoClient(mongoUri, { maxPoolSize: 50, monitorCommands: telemetry?.mongoCommandEvents === true });
 telemetry?.instrumentMongoClient(client);
 await client.connect();
 const col = client.db('bench').collection<{ _id: InstanceType<typeof ObjectId>; name: string }>('p');

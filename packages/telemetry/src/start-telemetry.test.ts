@@ -78,7 +78,10 @@ describe('startTelemetry', () => {
     const telemetry = startTelemetry({ profile: 'test', enableTracing: false, enableMetricsExport: false }, { logDestination });
     telemetry.reportHooks({ 'lib.fast': true, 'lib.fix': false }, 'the service runs without that fix');
     const text = await telemetry.renderPrometheus();
+    // metrics without tracing still wrap the driver's commands (db.client.operation.duration)
     expect([...text.matchAll(/^telemetry_hook_applied\{hook="([^"]+)",[^}]*\} (\d)$/gm)].map(([, hook, v]) => [hook, v])).toStrictEqual([
+      ['mongodb._checkSkipInstrumentation', '1'],
+      ['mongodb._getV4PatchCommandPromise', '1'],
       ['lib.fast', '1'],
       ['lib.fix', '0'],
     ]);
@@ -121,26 +124,36 @@ describe('startTelemetry', () => {
     telemetry.app.recordCircuitBreakerTransition('database', 'open');
     telemetry.app.observeCache('validation', () => ({ hits: 3, misses: 1, size: 4 }));
     telemetry.app.observeCircuitBreaker('database', () => 'closed');
-    // The driver's command monitoring events, as a MongoClient with monitorCommands emits them.
-    const client = new EventEmitter();
+    // Real commands through the driver (loaded after startTelemetry, as a host does): a find, an
+    // insert the server answers with a duplicate-key write error, and a command it rejects.
+    const { MongoClient, ObjectId } = await import('mongodb');
+    const { startMongo } = await import('@globeco/testkit');
+    const server = await startMongo();
+    const client = new MongoClient(server.uri, { monitorCommands: telemetry.mongoCommandEvents });
     const mongo = telemetry.instrumentMongoClient(client);
-    client.emit('commandStarted', { requestId: 1, commandName: 'find', databaseName: 'db', command: { find: 'portfolio' } });
-    client.emit('commandSucceeded', { requestId: 1, commandName: 'find', databaseName: 'db', duration: 2.5 });
-    client.emit('commandStarted', { requestId: 2, commandName: 'insert', databaseName: 'db', command: { insert: 'portfolio' } });
-    client.emit('commandSucceeded', { requestId: 2, commandName: 'insert', databaseName: 'db', duration: 1, reply: { ok: 1, writeErrors: [{ index: 0, code: 11000 }] } });
-    client.emit('commandStarted', { requestId: 3, commandName: 'ping', databaseName: 'admin', command: { ping: 1 } });
-    client.emit('commandFailed', { requestId: 3, commandName: 'ping', databaseName: 'admin', duration: 5, failure: { name: 'MongoNetworkError' } });
+    expect(telemetry.mongoCommandEvents).toBe(false);
+    const collection = client.db('db').collection('portfolio');
+    await collection.find({}).toArray();
+    const _id = new ObjectId();
+    await collection.insertOne({ _id });
+    await collection.insertOne({ _id }).catch(() => undefined);
+    await client.db('admin').command({ noSuchCommand: 1 }).catch(() => undefined);
+    await client.close();
+    await server.stop();
     // The event-loop delay is reported once its monitor has at least 5 samples (10 ms apart).
     await new Promise((r) => setTimeout(r, 120));
     const text = await telemetry.renderPrometheus();
     const series = (name: string): string[] =>
       [...text.matchAll(new RegExp(`^${name}\\{(.*?),?otel_scope_name="[^"]*",otel_scope_version="[^"]*"\\} (\\S+)$`, 'gm'))].map(([, labels, value]) => `${labels ?? ''} ${value ?? ''}`);
-    expect(series('db_client_operation_duration_count')).toStrictEqual([
+    expect(series('db_client_operation_duration_count').filter((s) => !s.includes('db_namespace="admin",db_operation_name="ping"'))).toStrictEqual([
       'db_system_name="mongodb",db_namespace="db",db_operation_name="find",db_collection_name="portfolio" 1',
+      'db_system_name="mongodb",db_namespace="db",db_operation_name="insert",db_collection_name="portfolio" 1',
       'db_system_name="mongodb",db_namespace="db",db_operation_name="insert",db_collection_name="portfolio",error_type="DuplicateKey" 1',
-      'db_system_name="mongodb",db_namespace="admin",db_operation_name="ping",error_type="MongoNetworkError" 1',
+      'db_system_name="mongodb",db_namespace="admin",db_operation_name="noSuchCommand",error_type="CommandNotFound" 1',
     ]);
-    expect(series('db_client_operation_duration_sum')[0]).toBe('db_system_name="mongodb",db_namespace="db",db_operation_name="find",db_collection_name="portfolio" 0.0025');
+    const findSeconds = Number(series('db_client_operation_duration_sum')[0]?.split(' ').at(-1));
+    expect(findSeconds).toBeGreaterThan(0);
+    expect(findSeconds).toBeLessThan(5);
     expect(series('circuit_breaker_state')).toStrictEqual(['breaker="otlp_traces" 0', 'breaker="otlp_metrics" 0', 'breaker="database" 0']);
     const families = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => `${name ?? ''} ${type ?? ''}`);
     // Each family once; the runtime ones one per concern (no event_loop_* beside nodejs_eventloop_*).

@@ -13,12 +13,13 @@ import type { TelemetryLogger } from './logging/logger.js';
 import { ensureContextManager, releaseContextManager } from './logging/request-context.js';
 import { createAppMetrics, type AppMetrics } from './metrics/app-metrics.js';
 import { createHttpMetrics } from './metrics/http-metrics.js';
-import { instrumentMongoCommands } from './metrics/db-metrics.js';
+import { createCommandRecorder, instrumentMongoCommands, type CommandRecorder } from './metrics/db-metrics.js';
 import { instrumentMongoPool, type PoolEventSource, type PoolSnapshot } from './metrics/mongo-pool.js';
 import { createPrometheusEndpoint, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js';
 import { buildLogger, routeDiagnostics } from './setup/logging.js';
 import { buildMetrics, observeHooks, type Metrics } from './setup/metrics.js';
 import { abandon, createShutdown, createShutdownSteps, withTimeout, type ShutdownSteps } from './setup/shutdown.js';
+import { buildMongoInstrumentation, type MongoInstrumentation } from './setup/mongo.js';
 import { buildTracing, type Tracing } from './setup/tracing.js';
 
 /** Process-level hooks of `startTelemetry` that are not configuration. */
@@ -51,9 +52,18 @@ export interface Telemetry {
   koaMiddleware(options?: KoaMiddlewareOptions): KoaLikeMiddleware;
   /**
    * Instruments a MongoClient, before `connect()`: pool gauges from its connection events and
-   * `db.client.operation.duration` from its command events (create it with `monitorCommands: true`).
+   * `db.client.operation.duration` of its commands. Commands are timed by the wrapper of the
+   * driver's `Connection.command` (which covers every client of a driver loaded after
+   * `startTelemetry`); only when that hook did not apply ({@link mongoCommandEvents}) from the
+   * client's command monitoring events.
    */
   instrumentMongoClient(client: PoolEventSource): MongoClientMetrics;
+  /**
+   * True when `instrumentMongoClient` has to time commands from command monitoring events: create
+   * the client with `monitorCommands: true` then. False normally — the events cost a second
+   * deserialization of every reply.
+   */
+  readonly mongoCommandEvents: boolean;
   /** Renders the current metrics in Prometheus text format (same meter provider as OTLP push). */
   renderPrometheus(): Promise<string>;
   /** node:http handler answering with `renderPrometheus()`. */
@@ -72,6 +82,14 @@ export interface Telemetry {
    * line saying `consequence`.
    */
   reportHooks<Hook extends string>(hooks: Readonly<Record<Hook, boolean>>, consequence: string): void;
+}
+
+/** How `instrumentMongoClient` times commands: by the command wrapper (`start`), else from events. */
+interface CommandTiming {
+  /** Command monitoring events are needed (the wrapper is not installed). */
+  readonly events: boolean;
+  /** Routes the wrapper's timings to a recorder; returns the stop. Absent: use the events. */
+  readonly start: ((record: CommandRecorder) => () => void) | undefined;
 }
 
 const NOOP_METER_PROVIDER: MeterProviderApi = { getMeter: () => createNoopMeter() };
@@ -94,22 +112,31 @@ function assemble(
   shutdown: () => Promise<void>,
   forceFlush: () => Promise<void>,
   hooks: Map<string, boolean>,
+  commands: CommandTiming,
 ): Telemetry {
   const accessLog = config?.log.accessLog ?? false;
+  let recorder: CommandRecorder | undefined;
   return {
     enabled,
     config,
     logger,
     app: parts.app,
     koaMiddleware: (options = {}) => createKoaMiddleware({ accessLog, ...options, httpMetrics: parts.http, logger }),
+    mongoCommandEvents: commands.events,
     instrumentMongoClient(client) {
       const pool = instrumentMongoPool(client, parts.meter);
-      const commands = instrumentMongoCommands(client, parts.meter);
+      recorder ??= createCommandRecorder(parts.meter);
+      let stopCommands: () => void;
+      if (commands.start !== undefined) stopCommands = commands.start(recorder);
+      else {
+        const events = instrumentMongoCommands(client, recorder);
+        stopCommands = () => events.stop();
+      }
       return {
         snapshot: () => pool.snapshot(),
         stop() {
           pool.stop();
-          commands.stop();
+          stopCommands();
         },
       };
     },
@@ -139,7 +166,7 @@ function noopTelemetry(logger: TelemetryLogger, config: TelemetryConfig | undefi
     if (installed) context.disable();
     return Promise.resolve();
   };
-  return assemble(false, config, logger, parts, undefined, shutdown, () => Promise.resolve(), new Map());
+  return assemble(false, config, logger, parts, undefined, shutdown, () => Promise.resolve(), new Map(), { events: false, start: () => () => undefined });
 }
 
 /** One line per export breaker change, and the breakers as application metrics. */
@@ -159,8 +186,8 @@ function watchBreakers(breakers: { traces: ExportBreaker; metrics: ExportBreaker
 }
 
 /** Registers the instrumentations; the HTTP client and MongoDB ones get a no-op meter (their metrics repeat ours). */
-function register(tracing: Tracing | undefined, metricParts: Metrics, steps: ShutdownSteps): void {
-  const instrumentations = [...(tracing?.instrumentations ?? []), ...metricParts.instrumentations];
+function register(tracing: Tracing | undefined, mongo: MongoInstrumentation | undefined, metricParts: Metrics, steps: ShutdownSteps): void {
+  const instrumentations = [...(tracing?.instrumentations ?? []), ...(mongo === undefined ? [] : [mongo.instrumentation]), ...metricParts.instrumentations];
   if (instrumentations.length === 0) return;
   steps.stops.push(
     registerInstrumentations({
@@ -212,18 +239,27 @@ export function startTelemetry(options: TelemetryOptions = {}, runtime: Telemetr
       'deployment.environment.name': cfg.profile,
     });
     const breakers = { traces: createExportBreaker(cfg.exportBreaker), metrics: createExportBreaker(cfg.exportBreaker) };
-    const tracing = cfg.enableTracing ? buildTracing(cfg, resource, breakers.traces, steps, runtime.mongoStatementSerializer) : undefined;
+    const tracing = cfg.enableTracing ? buildTracing(cfg, resource, breakers.traces, steps) : undefined;
+    const timing: { record?: CommandRecorder } = {};
+    const mongo = cfg.enableTracing || cfg.enableMetrics ? buildMongoInstrumentation(cfg, runtime.mongoStatementSerializer, () => timing.record) : undefined;
     if (ensureContextManager()) steps.releases.push(() => context.disable());
     steps.releases.push(releaseContextManager);
     const metricParts = buildMetrics(cfg, resource, breakers.metrics, steps, onMetricError);
-    register(tracing, metricParts, steps);
+    register(tracing, mongo, metricParts, steps);
     watchBreakers(breakers, logger, metricParts.app);
     const hooks = new Map<string, boolean>();
     observeHooks(metricParts.meter, hooks);
     if (tracing !== undefined) reportHooks(hooks, tracing.hooks, logger, 'unsampled requests pay for its spans');
+    if (mongo !== undefined) {
+      reportHooks(hooks, mongo.hooks, logger, 'unsampled requests pay for their MongoDB spans, and commands are timed from command monitoring events (create the client with monitorCommands: true)');
+    }
     logger.info({ exporters: describeExporters(cfg) }, 'telemetry started');
     const forceFlush = (): Promise<void> => withTimeout(Promise.all([tracing?.provider.forceFlush(), metricParts.provider?.forceFlush()]), FLUSH_TIMEOUT_MS);
-    return assemble(true, cfg, logger, metricParts, breakers, createShutdown(steps, () => logger.flush()), forceFlush, hooks);
+    const commands: CommandTiming = {
+      events: mongo?.timesCommands !== true,
+      start: cfg.enableMetrics && mongo?.timesCommands === true ? (record) => ((timing.record = record), () => (timing.record = undefined)) : undefined,
+    };
+    return assemble(true, cfg, logger, metricParts, breakers, createShutdown(steps, () => logger.flush()), forceFlush, hooks, commands);
   } catch (err) {
     logger.error({ err }, 'telemetry disabled: setup failed');
     abandon(steps);

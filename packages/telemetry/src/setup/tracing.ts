@@ -18,8 +18,6 @@ import { createOtlpSpanExporter } from '../export/otlp-exporters.js';
 import { registerLoaderHook } from '../loader-hook.js';
 import { instrumentHttpServers } from '../tracing/http-server-spans.js';
 import { createIdGenerator } from '../tracing/id-generator.js';
-import { createMongoInstrumentation } from '../tracing/mongo-instrumentation.js';
-import { createMongoStatementSerializer } from '../tracing/mongo-statement.js';
 import type { ShutdownSteps } from './shutdown.js';
 
 /** Instrumentation scope of everything this package records. */
@@ -28,7 +26,7 @@ export const SCOPE = '@globeco/telemetry';
 /** What the tracing builder produced. */
 export interface Tracing {
   readonly provider: TracerProvider;
-  /** Instrumentations to register (HTTP client, MongoDB commands); the route comes from the Koa middleware. */
+  /** Instrumentations to register (HTTP client); the route comes from the Koa middleware. */
   readonly instrumentations: Instrumentation[];
   /** Whether each hook into a private method or prototype applied on the installed versions. */
   readonly hooks: Readonly<Record<string, boolean>>;
@@ -54,15 +52,14 @@ function createSampler(config: TelemetryConfig): Sampler {
 /**
  * Builds tracing: the tracer provider exporting over OTLP through the breaker, the W3C propagators,
  * server spans for every `node:http` server (requests on `config.untracedPaths` get none; the Koa
- * middleware gives them `http.route`) and the MongoDB instrumentation, traced only under a
- * recording parent.
+ * middleware gives them `http.route`) and HTTP client spans. MongoDB commands are traced by the
+ * instrumentation `buildMongoInstrumentation` makes.
  */
 export function buildTracing(
   config: TelemetryConfig,
   resource: Resource,
   breaker: ExportBreaker,
   steps: ShutdownSteps,
-  mongoStatementSerializer: ((command: Record<string, unknown>) => string) | undefined,
 ): Tracing {
   registerLoaderHook();
   const provider = new TracerProvider({
@@ -93,13 +90,9 @@ export function buildTracing(
   // the HTTP instrumentation keeps client spans only.
   const servers = instrumentHttpServers({ tracer: provider.getTracer(SCOPE, config.serviceVersion), isIgnored: (path) => untraced.has(path) });
   steps.stops.push(servers.uninstall);
-  const mongo = createMongoInstrumentation({
-    enhancedDatabaseReporting: false,
-    dbStatementSerializer: mongoStatementSerializer ?? createMongoStatementSerializer({ skipUnsampled: config.sampler.startsWith('parentbased_') }),
-  });
   return {
     provider,
-    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), mongo.instrumentation],
-    hooks: { 'http.Server.emit': servers.installed, ...mongo.hooks },
+    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true })],
+    hooks: { 'http.Server.emit': servers.installed },
   };
 }

@@ -1,5 +1,6 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import { MongoDBInstrumentation, type MongoDBInstrumentationConfig } from '@opentelemetry/instrumentation-mongodb';
+import { timeCommands, type CommandRecorder } from '../metrics/db-metrics.js';
 
 type Command = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -12,10 +13,14 @@ interface SkipHook {
 /**
  * Creates the MongoDB instrumentation so that commands create spans only under a recording
  * parent: under an unsampled request span it builds no attributes, runs no statement serializer
- * and starts no span (the library alone would do all of that, then drop the span).
+ * and starts no span (the library alone would do all of that, then drop the span). With `timing`,
+ * the same wrapper of `Connection.command` times every command into the recorder it returns.
  * @returns the instrumentation and, under `hooks`, whether each private hook could be installed on this version
  */
-export function createMongoInstrumentation(config: MongoDBInstrumentationConfig): {
+export function createMongoInstrumentation(
+  config: MongoDBInstrumentationConfig,
+  timing?: () => CommandRecorder | undefined,
+): {
   instrumentation: MongoDBInstrumentation;
   hooks: { 'mongodb._checkSkipInstrumentation': boolean; 'mongodb._getV4PatchCommandPromise': boolean };
 } {
@@ -31,9 +36,10 @@ export function createMongoInstrumentation(config: MongoDBInstrumentationConfig)
   if (makeWrapper !== undefined) {
     hook._getV4PatchCommandPromise = () => (original) => {
       const traced = makeWrapper()(original);
-      return function command(this: unknown, ...args: unknown[]): unknown {
+      const command = function command(this: unknown, ...args: unknown[]): unknown {
         return trace.getSpan(context.active())?.isRecording() === true ? traced.apply(this, args) : original.apply(this, args);
       };
+      return timing === undefined ? command : timeCommands(command, timing);
     };
   }
   return { instrumentation, hooks: { 'mongodb._checkSkipInstrumentation': true, 'mongodb._getV4PatchCommandPromise': makeWrapper !== undefined } };
