@@ -102,6 +102,9 @@ function safely<T>(listener: (event: T) => void): (event: T) => void {
   };
 }
 
+/** Policies kept per operation name and kind (the service uses about ten). */
+const MAX_CACHED_POLICIES = 256;
+
 /** MongoDB's MaxTimeMSExpired: the server stopped one operation at its own time limit. */
 const MAX_TIME_MS_EXPIRED = 50;
 
@@ -181,19 +184,32 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
   const maxRetries: Record<OperationKind, number> = { read: o.readRetries, write: 0, bulk: o.bulkRetries, batch: 0 };
 
   /**
-   * The policy of one call: the breaker, inside a retry when its kind retries. The retry policy is
-   * the call's own so its `onRetry` (with the delay cockatiel waits) names this operation.
+   * The policy of an operation: the breaker, inside a retry when its kind retries. Each operation
+   * has its own retry policy so its `onRetry` (with the delay cockatiel waits) names it; they are
+   * built once per operation and kind (a handful), not per call. Half-open, calls also go through
+   * the one-slot trial gate.
    */
-  function policyFor(operation: string, kind: OperationKind): { policy: IPolicy; dispose: () => void } {
-    if (maxRetries[kind] === 0) return { policy: breaker, dispose: () => undefined };
-    const retries = retry(handleWhen(isRetryable), { maxAttempts: maxRetries[kind], backoff });
-    const subscription = retries.onRetry((event) => {
-      const error = 'error' in event ? event.error : event.value;
-      retryEmitter.emit({ operation, attempt: event.attempt, delayMs: event.delay, error });
-      // A no-op unless the host registered an OpenTelemetry SDK.
-      trace.getActiveSpan()?.addEvent('db.retry', { 'db.operation.name': operation, attempt: event.attempt, delay_ms: event.delay });
-    });
-    return { policy: wrap(retries, breaker), dispose: () => subscription.dispose() };
+  const policies = new Map<string, { closed: IPolicy; gated: IPolicy }>();
+  function policyFor(operation: string, kind: OperationKind): { closed: IPolicy; gated: IPolicy } {
+    const key = `${kind}\u0000${operation}`;
+    let entry = policies.get(key);
+    if (entry === undefined) {
+      let policy: IPolicy = breaker;
+      if (maxRetries[kind] > 0) {
+        const retries = retry(handleWhen(isRetryable), { maxAttempts: maxRetries[kind], backoff });
+        retries.onRetry((event) => {
+          const error = 'error' in event ? event.error : event.value;
+          retryEmitter.emit({ operation, attempt: event.attempt, delayMs: event.delay, error });
+          // A no-op unless the host registered an OpenTelemetry SDK.
+          trace.getActiveSpan()?.addEvent('db.retry', { 'db.operation.name': operation, attempt: event.attempt, delay_ms: event.delay });
+        });
+        policy = wrap(retries, breaker);
+      }
+      entry = { closed: policy, gated: wrap(trialGate, policy) };
+      // Operation names are the caller's: past a bound, policies are built per call again.
+      if (policies.size < MAX_CACHED_POLICIES) policies.set(key, entry);
+    }
+    return entry;
   }
 
   /**
@@ -232,15 +248,13 @@ export function createDatabasePolicy(options: DatabasePolicyOptions = {}): Datab
       // Fail fast while open, before cockatiel builds its own error; once the wait is over,
       // cockatiel lets the half-open trial through.
       if (circuit() === CircuitState.Open && retryAfterMs() > 0) throw circuitOpenError();
-      const { policy, dispose } = policyFor(operation, kind);
+      const { closed, gated } = policyFor(operation, kind);
       // Half-open (or about to be): through the one-slot gate, so trial calls never queue.
-      const gated = circuit() !== CircuitState.Closed ? wrap(trialGate, policy) : policy;
+      const policy = circuit() !== CircuitState.Closed ? gated : closed;
       try {
-        return await gated.execute(() => withTimeout(o.timeoutMs, fn, kind === 'bulk'));
+        return await policy.execute(() => withTimeout(o.timeoutMs, fn, kind === 'bulk'));
       } catch (error) {
         throw translate(operation, error);
-      } finally {
-        dispose();
       }
     },
     get state() {
