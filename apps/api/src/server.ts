@@ -94,14 +94,9 @@ export async function startServer(handler: RequestHandler, options: ServerOption
   // Node parses pipelined requests as they arrive and would run their handlers at once; only the
   // responses are kept in order. A request therefore starts once the previous one on its connection
   // has finished (RFC 9112 §9.3.2 allows overlap for safe methods only): a GET pipelined after a PUT
-  // sees the PUT. `last` holds the end of the latest request of each connection.
-  const last = new WeakMap<Socket, Promise<void>>();
-  const inOrder = (socket: Socket, res: ServerResponse, start: () => void): void => {
-    const previous = last.get(socket);
-    last.set(socket, new Promise((resolve) => res.once('close', () => resolve())));
-    if (previous === undefined) start();
-    else void previous.then(start);
-  };
+  // sees the PUT. Each connection's queue holds the requests waiting behind the one running; the
+  // usual request, alone on its connection, runs at once (one 'close' listener, nothing queued).
+  const queues = new WeakMap<Socket, { busy: boolean; readonly waiting: (() => void)[] }>();
   const server = createHttp1Server(
     {
       keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -109,9 +104,24 @@ export async function startServer(handler: RequestHandler, options: ServerOption
       requestTimeout: options.requestTimeoutMs,
     },
     (req, res) => {
-      track(res);
+      inFlight++;
       if (draining) res.setHeader('Connection', 'close');
-      inOrder(req.socket, res, () => void handler(req, res));
+      const socket = req.socket;
+      let queue = queues.get(socket);
+      if (queue === undefined) queues.set(socket, (queue = { busy: false, waiting: [] }));
+      const q = queue;
+      res.once('close', () => {
+        inFlight--;
+        const next = q.waiting.shift();
+        if (next === undefined) q.busy = false;
+        else next();
+      });
+      const start = (): void => void handler(req, res);
+      if (q.busy) q.waiting.push(start);
+      else {
+        q.busy = true;
+        start();
+      }
     },
   );
   // Set on the instance too: the option names above are honoured only by some Node versions.
