@@ -1,17 +1,28 @@
 // The metric families the API exposes on /metrics, produced by the telemetry package itself
-// (startTelemetry, as the API starts it: no OTLP, metrics on), with one sample each.
-import { EventEmitter } from 'node:events';
+// (startTelemetry, as the API starts it: no OTLP, metrics on), with one sample each; the MongoDB
+// command durations from real commands against the test MongoDB.
 import { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startTelemetry } from '@globeco/telemetry';
+import { startMongo } from '@globeco/testkit';
 
 /**
  * Renders the exposition and returns each family's type and label names (Prometheus' own
  * target_info and the otel_scope_* labels left out).
  * @returns {Promise<Map<string, { type: string, labels: string[] }>>}
  */
-export async function exposedFamilies() {
+export function exposedFamilies() {
+  // Once per process: the driver is instrumented when it is first loaded, after startTelemetry.
+  families ??= render();
+  return families;
+}
+
+/** @type {Promise<Map<string, { type: string, labels: string[] }>> | undefined} */
+let families;
+
+/** @returns {Promise<Map<string, { type: string, labels: string[] }>>} */
+async function render() {
   const telemetry = startTelemetry(
     // Tracing on (to a closed port, nothing is sent before shutdown) for the hook gauge.
     { profile: 'test', enableMetricsExport: false, otlp: { endpoint: 'http://127.0.0.1:9' }, entities: 'portfolios', log: { level: 'silent' } },
@@ -34,10 +45,17 @@ export async function exposedFamilies() {
   telemetry.app.recordFailure('NOT_FOUND');
   telemetry.app.recordRetry('find');
   telemetry.app.observeCache('validation', () => ({ hits: 1, misses: 1, size: 1 }));
-  const client = new EventEmitter();
+  // Real commands through the driver, loaded after startTelemetry as the API loads it: a find, and
+  // an insert the server answers with a duplicate-key error (for error_type).
+  const { MongoClient, ObjectId } = await import('mongodb');
+  const server = await startMongo();
+  const client = new MongoClient(server.uri, { monitorCommands: telemetry.mongoCommandEvents });
   const mongo = telemetry.instrumentMongoClient(client);
-  client.emit('commandStarted', { requestId: 1, commandName: 'find', databaseName: 'portfolio_db', command: { find: 'portfolio' } });
-  client.emit('commandFailed', { requestId: 1, commandName: 'find', databaseName: 'portfolio_db', duration: 1, failure: { name: 'MongoNetworkError' } });
+  const collection = client.db('portfolio_db').collection('portfolio');
+  await collection.find({}).toArray();
+  const _id = new ObjectId();
+  await collection.insertOne({ _id });
+  await collection.insertOne({ _id }).catch(() => undefined);
   // A collection makes v8js_gc_duration appear; the event-loop delay is reported once its monitor
   // has 5 samples (10 ms apart).
   setFlagsFromString('--expose-gc');
@@ -57,6 +75,8 @@ export async function exposedFamilies() {
     release();
     await pending;
     mongo.stop();
+    await client.close();
+    await server.stop();
     await telemetry.shutdown();
   }
 }
