@@ -121,7 +121,11 @@ describe.each(['grpc', 'http/protobuf'] as const)('the real API exporting over O
 
   afterAll(async () => {
     try {
-      if (api !== undefined) expect(await stopApi(api)).toBe(0);
+      if (api !== undefined) {
+        const code = await stopApi(api);
+        // A failed stop says why: the service's last log lines (its stdout is captured, not shown).
+        expect(code, api.lines.slice(-8).map((line) => JSON.stringify(line)).join('\n')).toBe(0);
+      }
     } finally {
       await rx?.close();
     }
