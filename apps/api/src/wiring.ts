@@ -94,8 +94,7 @@ export function recordOutcomes(service: PortfolioOperations, metrics: AppMetrics
   const counted = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => call(...args).catch(failed);
   return {
     get: counted((id) => service.get(id)),
-    list: (...args) => service.list(...args),
-    listBatches: (...args) => service.listBatches(...args),
+    listJsonBatches: (...args) => service.listJsonBatches(...args),
     search: counted((query) => service.search(query)),
     update: counted((id, input) => service.update(id, input)),
     delete: counted((id, version) => service.delete(id, version)),

@@ -46,6 +46,7 @@ export type {
   SearchCriteria,
   SearchResult,
 } from './portfolio/types.js';
+export { portfolioJson } from './portfolio/portfolio-json.js';
 export {
   NAME_MAX_LENGTH,
   BULK_MAX_ITEMS,
@@ -115,6 +116,7 @@ export type {
   BulkStrategy,
   InsertManyOptions,
   PortfolioBatches,
+  PortfolioJsonBatches,
 } from './store/portfolio-store.js';
 export { InMemoryPortfolioStore } from './store/in-memory-store.js';
 export type { StoreOperation } from './store/in-memory-store.js';

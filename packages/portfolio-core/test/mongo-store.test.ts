@@ -1,5 +1,5 @@
 import type {} from '@globeco/testkit/vitest-setup';
-import { MongoClient, ObjectId } from 'mongodb';
+import { Double, Long, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortfolioService } from '../src/service/portfolio-service.js';
 import { dropLegacyNameLower, LEGACY_NAME_LOWER_INDEX } from '../src/store/legacy-name-lower.js';
@@ -30,6 +30,37 @@ describe.each(topologies())('documents written by another program ($name)', ({ u
   afterAll(async () => {
     await other.close();
     await fixture.close();
+  });
+
+  it('list as JSON read from the raw BSON exactly as the documents render, whatever other programs stored', async () => {
+    const raw = other.db(fixture.store.collection.dbName).collection('portfolio');
+    const day = (n: number): Date => new Date(Date.UTC(2024, 0, 1 + n, n % 24, 0, 0, n));
+    await raw.insertMany([
+      // Usual documents, then the other shapes a document may have: extra fields, other numeric
+      // types, a version stored as int64 or double, a subdocument, a missing field, a pre-1970 date.
+      ...Array.from({ length: 22 }, (_, i) => ({ _id: new ObjectId(), name: `Fund "${i}" é€😀\t`, dateCreated: day(i), version: i + 1 })),
+      { _id: new ObjectId(), name: 'Legacy', nameLower: 'legacy', dateCreated: day(30), version: Long.fromNumber(7) },
+      { _id: new ObjectId(), name: 'Double', dateCreated: day(31), version: new Double(2) },
+      { _id: new ObjectId(), name: 'Tagged', dateCreated: day(32), version: 1, tags: { a: [1, 2] }, flag: true, none: null },
+      { _id: new ObjectId(), name: 'No version', dateCreated: day(33) },
+      { _id: new ObjectId(), name: 'Apollo', dateCreated: new Date('1969-07-20T20:17:40.000Z'), version: 1 },
+    ]);
+    const { store } = fixture;
+    const expected: string[] = [];
+    const objects = store.streamAll({ batchSize: 10 });
+    for (let batch = await objects.next(); batch !== undefined; batch = await objects.next()) expected.push(batch.map((p) => JSON.stringify(p)).join(','));
+    const json = store.streamAllJson({ batchSize: 10 });
+    const batches: string[] = [];
+    for (let batch = await json.next(); batch !== undefined; batch = await json.next()) batches.push(batch);
+    expect(batches).toStrictEqual(expected);
+    expect(batches).toHaveLength(3);
+    expect(await json.next()).toBeUndefined();
+    const listed = JSON.parse(`[${batches.join(',')}]`) as { name: string; version?: number }[];
+    expect(listed).toHaveLength(27);
+    expect(listed.find((p) => p.name === 'Legacy')?.version).toBe(7);
+    expect(listed.find((p) => p.name === 'No version')).not.toHaveProperty('version');
+    await json.close();
+    await store.collection.deleteMany({});
   });
 
   it('are found by exact and partial search at once, and under their new name once renamed', async () => {

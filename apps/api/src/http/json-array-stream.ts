@@ -1,9 +1,12 @@
 import { Readable } from 'node:stream';
 
 /** Where the items come from: batches read on demand, then released. */
-export interface BatchSource<T> {
-  /** The next batch, or `undefined` once there is none. */
-  next(): Promise<readonly T[] | undefined>;
+export interface BatchSource {
+  /**
+   * The next batch as JSON: its items separated by commas (the inside of a JSON array, `''` for an
+   * empty batch), or `undefined` once there is none.
+   */
+  next(): Promise<string | undefined>;
   /** Releases the source (e.g. a database cursor); called once the stream ends, fails or is abandoned. */
   close(): Promise<void>;
 }
@@ -22,7 +25,7 @@ export class ConsumerStalledError extends Error {
 const HIGH_WATER_MARK = 64 * 1024;
 
 /**
- * A byte stream of one JSON array, `[` item `,` item … `]`, read from `source` a batch at a time
+ * A byte stream of one JSON array, `[` batch `,` batch … `]`, read from `source` a batch at a time
  * and only as fast as the consumer takes it: a batch is asked for when the bytes ahead of the
  * consumer have drained, so memory holds about one batch whatever the array's length.
  *
@@ -32,37 +35,29 @@ const HIGH_WATER_MARK = 64 * 1024;
  * The source is closed however the stream ends.
  * @param first the first batch, already read (so that a failure before any byte is an ordinary error response)
  */
-export function createJsonArrayStream<T>(first: readonly T[] | undefined, source: BatchSource<T>, stallMs: number): Readable {
+export function createJsonArrayStream(first: string | undefined, source: BatchSource, stallMs: number): Readable {
   let started = false;
-  let firstBatch: readonly T[] | undefined | null = first;
+  let firstBatch: string | undefined | null = first;
   let stall: NodeJS.Timeout | undefined;
-
-  const render = (batch: readonly T[]): string => {
-    let text = '';
-    for (const item of batch) {
-      text += started ? `,${JSON.stringify(item)}` : `[${JSON.stringify(item)}`;
-      started = true;
-    }
-    return text;
-  };
   const fail = (error: unknown): void => {
     stream.destroy(error instanceof Error ? error : new Error(String(error)));
   };
-  const deliver = (batch: readonly T[] | undefined): void => {
+  const deliver = (batch: string | undefined): void => {
     if (stream.destroyed) return;
     if (batch === undefined) {
       stream.push(started ? ']' : '[]');
       stream.push(null);
       return;
     }
-    if (batch.length === 0) {
+    if (batch === '') {
       fetch();
       return;
     }
     // Waiting for the consumer from here: if it never asks again, the stall bound ends the stream.
     stall = setTimeout(() => stream.destroy(new ConsumerStalledError(stallMs)), stallMs);
     stall.unref();
-    stream.push(render(batch));
+    stream.push(started ? `,${batch}` : `[${batch}`);
+    started = true;
   };
   const fetch = (): void => {
     source.next().then(deliver, fail);

@@ -3,5 +3,5 @@ import type { PortfolioService } from '@globeco/portfolio-core';
 /** The portfolio operations the HTTP surfaces call (the core service validates raw input itself). */
 export type PortfolioOperations = Pick<
   PortfolioService,
-  'get' | 'list' | 'listBatches' | 'create' | 'update' | 'delete' | 'search' | 'createMany'
+  'get' | 'listJsonBatches' | 'create' | 'update' | 'delete' | 'search' | 'createMany'
 >;

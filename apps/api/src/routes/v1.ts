@@ -112,7 +112,7 @@ export function createV1Router(service: PortfolioOperations, options: V1Options)
       // The whole collection streams from the cursor to the client, a batch at a time: its size
       // costs the client time, not the service memory. The first batch is awaited here, so a
       // database that fails at once still gets an ordinary 503.
-      const batches = service.listBatches();
+      const batches = service.listJsonBatches();
       let first;
       try {
         first = await batches.next();

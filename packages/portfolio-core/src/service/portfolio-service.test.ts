@@ -26,6 +26,26 @@ describe('PortfolioService', () => {
     vi.useRealTimers();
   });
 
+  it('lists as JSON batches, newest first, rendering the batches of a store that has no JSON of its own', async () => {
+    const { service } = setup();
+    const created = await service.createMany(Array.from({ length: 5 }, (_, i) => ({ name: `P${i}`, dateCreated: `2024-01-0${i + 1}T00:00:00Z` })));
+    const batches = service.listJsonBatches({ batchSize: 2 });
+    const texts: string[] = [];
+    for (let batch = await batches.next(); batch !== undefined; batch = await batches.next()) texts.push(batch);
+    await batches.close();
+    expect(texts).toHaveLength(3);
+    expect(JSON.parse(`[${texts.join(',')}]`)).toStrictEqual(JSON.parse(JSON.stringify(created.toReversed())));
+  });
+
+  it('lists as JSON batches through the policy: a store outage is a catalogue error, not the driver error', async () => {
+    const { store, service } = setup();
+    await service.create({ name: 'A' });
+    store.injectFault('streamAll', Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' }), { times: 100 });
+    const batches = service.listJsonBatches();
+    expect(isUnavailableError(await failure(batches.next()))).toBe(true);
+    await batches.close();
+  });
+
   it('creates with defaults, drops client ids and unknown fields, and reads back', async () => {
     const { service } = setup();
     const created = await service.create({ name: '  Growth ', portfolioId: 'aaaaaaaaaaaaaaaaaaaaaaaa', _id: 'x', admin: true });

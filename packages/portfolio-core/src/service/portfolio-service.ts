@@ -21,7 +21,8 @@ import {
   type DatabasePolicy,
   type DatabasePolicyOptions,
 } from '../resilience/database-policy.js';
-import type { PortfolioBatches, PortfolioStore } from '../store/portfolio-store.js';
+import type { PortfolioBatches, PortfolioJsonBatches, PortfolioStore } from '../store/portfolio-store.js';
+import { portfolioJson } from '../portfolio/portfolio-json.js';
 
 /** Options of {@link createPortfolioService}. */
 export interface PortfolioServiceOptions {
@@ -63,6 +64,13 @@ export interface PortfolioService {
    * Close it when done or abandoned.
    */
   listBatches(options?: { readonly batchSize?: number }): PortfolioBatches;
+  /**
+   * {@link listBatches} with each batch already in the API's JSON: its portfolios as JSON objects
+   * (`portfolioJson`) separated by commas, the inside of a JSON array. The store renders it when it
+   * can do so cheaper (the MongoDB store, from the raw BSON); otherwise the service renders the
+   * store's batches. Same attempts, budgets and errors as {@link listBatches}.
+   */
+  listJsonBatches(options?: { readonly batchSize?: number }): PortfolioJsonBatches;
   /** Creates one portfolio from a create input; unknown fields are dropped. */
   create(input: unknown): Promise<Portfolio>;
   /** Replaces name (and dateCreated if given) when `input.version` equals the stored version; version + 1. */
@@ -144,6 +152,15 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
 
     listBatches(listOptions = {}) {
       const batches = store.streamAll({ batchSize: listOptions.batchSize ?? LIST_BATCH_SIZE });
+      return {
+        next: () => policy.execute('findAll', 'batch', () => batches.next()),
+        close: () => batches.close(),
+      };
+    },
+
+    listJsonBatches(listOptions = {}) {
+      const batchSize = listOptions.batchSize ?? LIST_BATCH_SIZE;
+      const batches = store.streamAllJson?.({ batchSize }) ?? renderedBatches(store.streamAll({ batchSize }));
       return {
         next: () => policy.execute('findAll', 'batch', () => batches.next()),
         close: () => batches.close(),
@@ -242,5 +259,13 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
 
     policy,
     cache,
+  };
+}
+
+/** A store's batches rendered as the API's JSON, for a store without `streamAllJson`. */
+function renderedBatches(batches: PortfolioBatches): PortfolioJsonBatches {
+  return {
+    next: async () => (await batches.next())?.map(portfolioJson).join(','),
+    close: () => batches.close(),
   };
 }

@@ -1,8 +1,9 @@
 import escapeStringRegexp from 'escape-string-regexp';
-import type { Collection, CollationOptions, Db, Filter, MongoClient, ObjectId } from 'mongodb';
+import type { Collection, CollationOptions, Db, Filter, FindCursor, MongoClient, ObjectId } from 'mongodb';
 import type { SearchCriteria, SearchResult } from '../portfolio/types.js';
 import { createMongoBulkInsert } from './bulk/mongo-bulk-insert.js';
 import { applyDriverHooks, DEFAULT_DATABASE_NAME } from './mongo-client.js';
+import { portfolioJsonFromBson } from './portfolio-bson-json.js';
 import {
   NAME_COLLATION,
   PORTFOLIO_COLLECTION,
@@ -11,7 +12,7 @@ import {
   toPortfolio,
   type PortfolioDocument,
 } from './portfolio-document.js';
-import type { PortfolioChanges, PortfolioStore, VersionedDeleteResult, VersionedUpdateResult } from './portfolio-store.js';
+import type { PortfolioChanges, PortfolioJsonBatches, PortfolioStore, VersionedDeleteResult, VersionedUpdateResult } from './portfolio-store.js';
 
 /**
  * Indexes the store creates: what each one serves is in its name. Exact-name search (sorted newest
@@ -48,6 +49,8 @@ export interface MongoPortfolioStoreOptions {
 export interface MongoPortfolioStore extends PortfolioStore {
   /** The underlying collection. */
   readonly collection: Collection<PortfolioDocument>;
+  /** {@link PortfolioStore.streamAllJson}: each batch rendered from the documents' raw BSON. */
+  streamAllJson(options: { readonly batchSize: number }): PortfolioJsonBatches;
   /** Creates the indexes of {@link PORTFOLIO_INDEXES} (idempotent; nothing else); returns their names. */
   ensureIndexes(): Promise<string[]>;
   /** Returns the server's query plan (`queryPlanner` verbosity) of the search for `criteria`. */
@@ -57,6 +60,31 @@ export interface MongoPortfolioStore extends PortfolioStore {
 }
 
 const SORT_NEWEST = { dateCreated: -1, _id: -1 } as const;
+
+/**
+ * Batches of a cursor, each the documents it holds after one fetch, mapped by `render`; the cursor
+ * closes once it is exhausted or `close` is called. The sort of a full listing is served by the
+ * dateCreated_-1__id_-1 index: the server streams, it does not sort.
+ */
+function cursorBatches<D, T>(cursor: FindCursor<D>, render: (docs: D[]) => T): { next(): Promise<T | undefined>; close(): Promise<void> } {
+  let done = false;
+  const close = async (): Promise<void> => {
+    done = true;
+    await cursor.close();
+  };
+  return {
+    async next() {
+      if (done) return undefined;
+      // hasNext() fetches the next batch (find, then getMore) only when the buffer is empty.
+      if (cursor.bufferedCount() === 0 && !(await cursor.hasNext())) {
+        await close();
+        return undefined;
+      }
+      return render(cursor.readBufferedDocuments());
+    },
+    close,
+  };
+}
 
 /** A search as MongoDB runs it: the filter and, for exact names, the name index's collation. */
 export interface MongoSearchQuery {
@@ -153,25 +181,17 @@ export function createMongoPortfolioStore(options: MongoPortfolioStoreOptions): 
     },
 
     streamAll({ batchSize }) {
-      // The sort is served by the dateCreated_-1__id_-1 index: the server streams, it does not sort.
-      const cursor = collection.find({}, { batchSize }).sort(SORT_NEWEST);
-      let done = false;
-      const close = async (): Promise<void> => {
-        done = true;
-        await cursor.close();
-      };
-      return {
-        async next() {
-          if (done) return undefined;
-          // hasNext() fetches the next batch (find, then getMore) only when the buffer is empty.
-          if (cursor.bufferedCount() === 0 && !(await cursor.hasNext())) {
-            await close();
-            return undefined;
-          }
-          return cursor.readBufferedDocuments().map(toPortfolio);
-        },
-        close,
-      };
+      return cursorBatches(collection.find({}, { batchSize }).sort(SORT_NEWEST), (docs) => docs.map(toPortfolio));
+    },
+
+    streamAllJson({ batchSize }) {
+      // raw: each document arrives as its BSON bytes, rendered to JSON without a document object.
+      const cursor = collection.find({}, { batchSize, raw: true }).sort(SORT_NEWEST) as unknown as FindCursor<Uint8Array>;
+      return cursorBatches(cursor, (docs) => {
+        let json = '';
+        for (let i = 0; i < docs.length; i++) json += i === 0 ? portfolioJsonFromBson(docs[i]!) : `,${portfolioJsonFromBson(docs[i]!)}`;
+        return json;
+      });
     },
 
     async insertOne(portfolio) {

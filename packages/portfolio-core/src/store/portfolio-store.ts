@@ -50,6 +50,20 @@ export interface PortfolioBatches {
   close(): Promise<void>;
 }
 
+/**
+ * The whole collection read in batches from one cursor, each batch already in the API's JSON (see
+ * {@link PortfolioStore.streamAllJson}).
+ */
+export interface PortfolioJsonBatches {
+  /**
+   * The next batch of at most `batchSize` portfolios as JSON objects separated by commas (the inside
+   * of a JSON array, `''` for an empty batch), or `undefined` once every one was read.
+   */
+  next(): Promise<string | undefined>;
+  /** Releases the cursor; idempotent, and safe while a `next` is pending. */
+  close(): Promise<void>;
+}
+
 /** How a store makes a bulk insert all-or-nothing. */
 export type BulkStrategy = 'transaction' | 'compensation' | 'atomic';
 
@@ -67,6 +81,12 @@ export interface PortfolioStore {
    * before the first `next()`, and at most one batch is held at a time.
    */
   streamAll(options: { readonly batchSize: number }): PortfolioBatches;
+  /**
+   * Optional: {@link streamAll} with each batch rendered as the API's JSON (`portfolioJson` of each
+   * portfolio), for a store that can render it cheaper than building the portfolios first (the
+   * MongoDB store reads it from the raw BSON). Without it the service renders `streamAll`'s batches.
+   */
+  streamAllJson?(options: { readonly batchSize: number }): PortfolioJsonBatches;
   /** Inserts one portfolio and returns it with its new id. */
   insertOne(portfolio: NewPortfolio): Promise<Portfolio>;
   /**
