@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { BSON, Double, Int32, Long, ObjectId, Timestamp } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { portfolioJsonFromBson } from './portfolio-bson-json.js';
+import { isoDateTime, portfolioJsonFromBson } from './portfolio-bson-json.js';
 import { toPortfolio, type PortfolioDocument } from './portfolio-document.js';
 
 /** What the list returned before: the driver's document, mapped, then JSON.stringify (or the error it threw). */
@@ -48,7 +48,8 @@ describe('portfolioJsonFromBson', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 12, maxLength: 12 }),
-        fc.string({ unit: 'binary', maxLength: 60 }),
+        // Any text, and ASCII text (the usual name) with the characters JSON escapes.
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '-', '"', '\\', '/', '\t', '\u007f'), maxLength: 30 })),
         fc.integer({ min: -8.64e15, max: 8.64e15 }),
         fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => new Double(n))),
         (id, name, ms, version) => {
@@ -106,5 +107,23 @@ describe('portfolioJsonFromBson', () => {
     const reply = Buffer.concat([Buffer.from([9, 9, 9]), doc, Buffer.from([7, 7])]);
     const slice = new Uint8Array(reply.buffer, reply.byteOffset + 3, doc.length);
     expect(portfolioJsonFromBson(slice)).toBe(viaDocument(doc));
+  });
+});
+
+describe('isoDateTime', () => {
+  it('writes what Date#toISOString writes, over the whole range of a Date', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })), (ms) => {
+        expect(isoDateTime(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    0, -1, 1, 951_782_400_000 /* 2000-02-29 */, 4_107_542_400_000 /* 2100-03-01 */, -62_167_219_200_000 /* 0000-01-01 */,
+    -62_167_219_200_001, 253_402_300_799_999 /* 9999-12-31T23:59:59.999 */, 253_402_300_800_000, 8.64e15, -8.64e15,
+  ])('writes %d as Date#toISOString does', (ms) => {
+    expect(isoDateTime(ms)).toBe(new Date(ms).toISOString());
   });
 });

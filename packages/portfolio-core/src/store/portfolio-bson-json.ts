@@ -3,9 +3,10 @@ import { BSON } from 'mongodb';
 import { portfolioJson } from '../portfolio/portfolio-json.js';
 import { toPortfolio, type PortfolioDocument } from './portfolio-document.js';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** Largest |milliseconds| a Date holds (ECMA-262 §21.4.1.1). */
 const MAX_DATE_MS = 8.64e15;
+const MS_PER_DAY = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 const enum Field {
   Other,
@@ -15,20 +16,68 @@ const enum Field {
   Version,
 }
 
-/** Which of the four fields the element name at `start` (length `length`) is, compared byte by byte. */
+/** Whether the element name at `start` spells `name` (ASCII), compared byte by byte. */
+function nameIs(doc: Buffer, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) if (doc[start + i] !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Which of the four fields the element name at `start` (length `length`) is. */
 function fieldAt(doc: Buffer, start: number, length: number): Field {
   switch (length) {
     case 3:
-      return doc[start] === 0x5f && doc[start + 1] === 0x69 && doc[start + 2] === 0x64 ? Field.Id : Field.Other;
+      return nameIs(doc, start, '_id') ? Field.Id : Field.Other;
     case 4:
-      return doc.toString('latin1', start, start + 4) === 'name' ? Field.Name : Field.Other;
+      return nameIs(doc, start, 'name') ? Field.Name : Field.Other;
     case 7:
-      return doc.toString('latin1', start, start + 7) === 'version' ? Field.Version : Field.Other;
+      return nameIs(doc, start, 'version') ? Field.Version : Field.Other;
     case 11:
-      return doc.toString('latin1', start, start + 11) === 'dateCreated' ? Field.DateCreated : Field.Other;
+      return nameIs(doc, start, 'dateCreated') ? Field.DateCreated : Field.Other;
     default:
       return Field.Other;
   }
+}
+
+/**
+ * `new Date(ms).toISOString()` for years 0000..9999, computed from the milliseconds (the civil
+ * date from a day count, H. Hinnant's "chrono-compatible low-level date algorithms") without
+ * the Date: the formatting is most of a list's per-portfolio cost otherwise.
+ */
+export function isoDateTime(ms: number): string {
+  const days = Math.floor(ms / MS_PER_DAY);
+  let rest = ms - days * MS_PER_DAY;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return new Date(ms).toISOString();
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  return `${TWO_DIGITS[Math.floor(year / 100)]!}${TWO_DIGITS[year % 100]!}-${TWO_DIGITS[month]!}-${TWO_DIGITS[day]!}T${TWO_DIGITS[hour]!}:${TWO_DIGITS[minute]!}:${TWO_DIGITS[second]!}.${milli < 100 ? (milli < 10 ? '00' : '0') : ''}${milli}Z`;
+}
+
+/**
+ * The JSON string of the UTF-8 bytes `from..to`: printable ASCII without `"` or `\` is written as
+ * it is; anything else is validated, decoded and escaped by `JSON.stringify` (undefined for bytes
+ * that are not UTF-8).
+ */
+function jsonString(doc: Buffer, from: number, to: number): string | undefined {
+  for (let i = from; i < to; i++) {
+    const b = doc[i]!;
+    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) {
+      return isUtf8(doc.subarray(from, to)) ? JSON.stringify(doc.toString('utf8', from, to)) : undefined;
+    }
+  }
+  return `"${doc.toString('latin1', from, to)}"`;
 }
 
 /** The JSON of a document the fast reader does not take: deserialized and rendered as `find` would return it. */
@@ -47,7 +96,7 @@ function slowPath(doc: Uint8Array): string {
 export function portfolioJsonFromBson(bytes: Uint8Array): string {
   const doc = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let id: string | undefined;
-  let name: string | undefined;
+  let name: string | undefined; // as a JSON string
   let date: number | undefined;
   let version: number | undefined;
   try {
@@ -73,17 +122,15 @@ export function portfolioJsonFromBson(bytes: Uint8Array): string {
           const to = from + length - 1;
           if (length < 1 || to > end || doc[to] !== 0) return slowPath(bytes);
           if (field === Field.Name) {
-            if (!isUtf8(doc.subarray(from, to))) return slowPath(bytes);
-            name = doc.toString('utf8', from, to);
+            name = jsonString(doc, from, to);
+            if (name === undefined) return slowPath(bytes);
           } else if (field !== Field.Other) return slowPath(bytes);
           at = to + 1;
           break;
         }
         case 0x07: // ObjectId
-          if (field === Field.Id) {
-            id = '';
-            for (let i = at; i < at + 12; i++) id += HEX[doc[i]!];
-          } else if (field !== Field.Other) return slowPath(bytes);
+          if (field === Field.Id) id = doc.toString('hex', at, at + 12);
+          else if (field !== Field.Other) return slowPath(bytes);
           at += 12;
           break;
         case 0x09: // UTC datetime: int64 milliseconds
@@ -118,5 +165,5 @@ export function portfolioJsonFromBson(bytes: Uint8Array): string {
   }
   if (id === undefined || name === undefined || date === undefined || version === undefined) return slowPath(bytes);
   if (!Number.isFinite(version) || Math.abs(date) > MAX_DATE_MS) return slowPath(bytes);
-  return `{"portfolioId":"${id}","name":${JSON.stringify(name)},"dateCreated":"${new Date(date).toISOString()}","version":${version}}`;
+  return `{"portfolioId":"${id}","name":${name},"dateCreated":"${isoDateTime(date)}","version":${version}}`;
 }
