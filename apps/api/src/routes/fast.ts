@@ -8,6 +8,7 @@ import {
   PortfolioSearchQuerySchema,
 } from '@globeco/portfolio-core';
 import { readJsonBody } from '../http/json-body.js';
+import { pageJson, portfoliosJson, sendJson } from '../http/portfolio-body.js';
 import { SERVICE_NAME } from './health.js';
 import { BAD_SEARCH_NAME, BODY_TOO_LARGE, BOTH_NAMES, DUPLICATE_NAMES, EMPTY_BATCH, EMPTY_SEARCH } from './error-examples.js';
 import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
@@ -105,7 +106,7 @@ export function createFastRouter(service: PortfolioOperations): Router {
       ctx.status = 201;
       ctx.set('X-Processing-Time-Ms', String(processingTimeMs));
       ctx.set('X-Portfolio-Count', String(portfolios.length));
-      ctx.body = { portfolios, count: portfolios.length, processingTimeMs };
+      sendJson(ctx, `{"portfolios":${portfoliosJson(portfolios)},"count":${portfolios.length},"processingTimeMs":${JSON.stringify(processingTimeMs)}}`);
     },
     fastSearch: async (ctx) => {
       const start = performance.now();
@@ -113,7 +114,7 @@ export function createFastRouter(service: PortfolioOperations): Router {
       const processingTimeMs = elapsed(start);
       ctx.set('X-Total-Count', String(page.pagination.totalElements));
       ctx.set('X-Processing-Time-Ms', String(processingTimeMs));
-      ctx.body = { portfolios: page.portfolios, pagination: page.pagination, processingTimeMs };
+      sendJson(ctx, pageJson(page, `,"processingTimeMs":${JSON.stringify(processingTimeMs)}`));
     },
     fastHealth: (ctx) => {
       const start = performance.now();

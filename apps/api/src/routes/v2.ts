@@ -7,6 +7,7 @@ import {
   PortfolioSearchQuerySchema,
 } from '@globeco/portfolio-core';
 import { readJsonBody } from '../http/json-body.js';
+import { pageJson, portfoliosJson, sendJson } from '../http/portfolio-body.js';
 import { BAD_SEARCH_NAME, BODY_TOO_LARGE, BOTH_NAMES, DUPLICATE_NAMES, EMPTY_BATCH, EMPTY_SEARCH } from './error-examples.js';
 import { createSurfaceRouter, type Handler, type RouteSpec } from './route-spec.js';
 import { parseSearchQuery } from './request.js';
@@ -67,13 +68,13 @@ export const V2_ROUTES = [
 export function createV2Router(service: PortfolioOperations): Router {
   const handlers = {
     v2SearchPortfolios: async (ctx) => {
-      ctx.body = await service.search(parseSearchQuery(ctx, { rangeAs400: false }));
+      sendJson(ctx, pageJson(await service.search(parseSearchQuery(ctx, { rangeAs400: false }))));
     },
     v2CreatePortfolios: async (ctx) => {
       const body = await readJsonBody(ctx);
       ctx.state.issueLocation = 'body';
       ctx.status = 201;
-      ctx.body = await service.createMany(body);
+      sendJson(ctx, portfoliosJson(await service.createMany(body)));
     },
   } satisfies Record<(typeof V2_ROUTES)[number]['operationId'], Handler>;
   return createSurfaceRouter('v2', V2_ROUTES, handlers);
