@@ -108,6 +108,14 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
   const nameSchema = v.pipe(v.string('Name must be a string'), nameRuleCheck((raw) => cache.isValidName(raw)), v.trim());
   const schemas = buildPortfolioSchemas(nameSchema, DateOrDateTimeSchema);
 
+  /** A batch source read under the policy: each batch is one attempt with the per-attempt budget. */
+  function guarded<B>(batches: { next(): Promise<B | undefined>; close(): Promise<void> }): { next(): Promise<B | undefined>; close(): Promise<void> } {
+    return {
+      next: () => policy.execute('findAll', 'batch', () => batches.next()),
+      close: () => batches.close(),
+    };
+  }
+
   /** valibot's object schema accepts arrays; a portfolio must be a plain object. */
   function parseObject<T extends v.GenericSchema>(
     schema: T,
@@ -151,20 +159,12 @@ export function createPortfolioService(options: PortfolioServiceOptions): Portfo
     },
 
     listBatches(listOptions = {}) {
-      const batches = store.streamAll({ batchSize: listOptions.batchSize ?? LIST_BATCH_SIZE });
-      return {
-        next: () => policy.execute('findAll', 'batch', () => batches.next()),
-        close: () => batches.close(),
-      };
+      return guarded(store.streamAll({ batchSize: listOptions.batchSize ?? LIST_BATCH_SIZE }));
     },
 
     listJsonBatches(listOptions = {}) {
       const batchSize = listOptions.batchSize ?? LIST_BATCH_SIZE;
-      const batches = store.streamAllJson?.({ batchSize }) ?? renderedBatches(store.streamAll({ batchSize }));
-      return {
-        next: () => policy.execute('findAll', 'batch', () => batches.next()),
-        close: () => batches.close(),
-      };
+      return guarded(store.streamAllJson?.({ batchSize }) ?? renderedBatches(store.streamAll({ batchSize })));
     },
 
     async create(input) {

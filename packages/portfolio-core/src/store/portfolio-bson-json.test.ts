@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { BSON, Double, Int32, Long, ObjectId, Timestamp } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { isoDateTime, portfolioJsonFromBson } from './portfolio-bson-json.js';
+import { isoDateTime } from '../portfolio/portfolio-json.js';
+import { portfolioJsonFromBson } from './portfolio-bson-json.js';
 import { toPortfolio, type PortfolioDocument } from './portfolio-document.js';
 
 /** What the list returned before: the driver's document, mapped, then JSON.stringify (or the error it threw). */

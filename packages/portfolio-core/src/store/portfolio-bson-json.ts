@@ -1,12 +1,10 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { BSON } from 'mongodb';
-import { portfolioJson } from '../portfolio/portfolio-json.js';
+import { isoDateTime, portfolioJson } from '../portfolio/portfolio-json.js';
 import { toPortfolio, type PortfolioDocument } from './portfolio-document.js';
 
 /** Largest |milliseconds| a Date holds (ECMA-262 §21.4.1.1). */
 const MAX_DATE_MS = 8.64e15;
-const MS_PER_DAY = 86_400_000;
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 const enum Field {
   Other,
@@ -36,33 +34,6 @@ function fieldAt(doc: Buffer, start: number, length: number): Field {
     default:
       return Field.Other;
   }
-}
-
-/**
- * `new Date(ms).toISOString()` for years 0000..9999, computed from the milliseconds (the civil
- * date from a day count, H. Hinnant's "chrono-compatible low-level date algorithms") without
- * the Date: the formatting is most of a list's per-portfolio cost otherwise.
- */
-export function isoDateTime(ms: number): string {
-  const days = Math.floor(ms / MS_PER_DAY);
-  let rest = ms - days * MS_PER_DAY;
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  if (year < 0 || year > 9999) return new Date(ms).toISOString();
-  const hour = Math.floor(rest / 3_600_000);
-  rest -= hour * 3_600_000;
-  const minute = Math.floor(rest / 60_000);
-  rest -= minute * 60_000;
-  const second = Math.floor(rest / 1000);
-  const milli = rest - second * 1000;
-  return `${TWO_DIGITS[Math.floor(year / 100)]!}${TWO_DIGITS[year % 100]!}-${TWO_DIGITS[month]!}-${TWO_DIGITS[day]!}T${TWO_DIGITS[hour]!}:${TWO_DIGITS[minute]!}:${TWO_DIGITS[second]!}.${milli < 100 ? (milli < 10 ? '00' : '0') : ''}${milli}Z`;
 }
 
 /**
