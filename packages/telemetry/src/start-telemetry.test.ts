@@ -114,7 +114,15 @@ describe('startTelemetry', () => {
     const port = await freePort();
     const { lines, logDestination } = sink();
     const telemetry = startTelemetry(
-      { profile: 'test', enableTracing: false, otlp: { protocol: 'http/protobuf', endpoint: `http://127.0.0.1:${port}` }, metricExportIntervalMillis: 100 },
+      // The export breaker stays closed however long the MongoDB part takes (it opens after 3 failed
+      // exports by default, 300 ms at this interval); its opening is tested in export-breaker.test.ts.
+      {
+        profile: 'test',
+        enableTracing: false,
+        otlp: { protocol: 'http/protobuf', endpoint: `http://127.0.0.1:${port}` },
+        metricExportIntervalMillis: 100,
+        exportBreaker: { consecutiveFailures: 1000 },
+      },
       { logDestination },
     );
     telemetry.app.recordCreated('v1', 1);
